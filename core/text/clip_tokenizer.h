@@ -1,0 +1,46 @@
+// CLIP byte-level BPE tokenizer with the semantics of the Hugging Face fast
+// CLIP tokenizer: NFC, whitespace runs collapsed, strip, lowercase, CLIP regex
+// split, byte-level BPE with </w>, then [start] + ids[:context-2] + [end].
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/util/result.h"
+
+namespace clip {
+
+class ClipTokenizer {
+ public:
+  static constexpr int32_t kStartOfText = 49406;
+  static constexpr int32_t kEndOfText = 49407;
+
+  // openai `bpe_simple_vocab_16e6.txt` (plain text: a version line, then merges).
+  static Result<ClipTokenizer> from_bpe_merges(std::string_view merges_text);
+  // Hugging Face pair: vocab.json (token -> id) and merges.txt.
+  static Result<ClipTokenizer> from_vocab_and_merges(std::string_view vocab_json,
+                                                     std::string_view merges_txt);
+  // Hugging Face tokenizer.json (model.vocab + model.merges).
+  static Result<ClipTokenizer> from_tokenizer_json(std::string_view tokenizer_json);
+
+  // Token ids with start and end tokens, truncated to context_length (the end
+  // token is kept), no padding.
+  std::vector<int32_t> encode(std::string_view utf8, size_t context_length = 77) const;
+
+  int32_t start_id() const;
+  int32_t end_id() const;
+  size_t vocab_size() const;
+
+  ClipTokenizer(ClipTokenizer&&) noexcept;
+  ClipTokenizer& operator=(ClipTokenizer&&) noexcept;
+  ~ClipTokenizer();
+
+ private:
+  struct Impl;
+  explicit ClipTokenizer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace clip
