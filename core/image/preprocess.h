@@ -19,6 +19,7 @@ struct RgbImage {
 
 struct DecodeLimits {
   uint64_t max_pixels = 64'000'000;  // refused before any large allocation
+  int max_side = 1 << 24;            // per-side guard (stb_image's own ceiling)
 };
 
 struct PreprocessConfig {
@@ -28,11 +29,33 @@ struct PreprocessConfig {
   DecodeLimits limits;
 };
 
-// Decodes JPEG/PNG/BMP/GIF(first frame)/... with stb_image, applies JPEG EXIF
-// orientation, composites alpha over white, converts gray to RGB.
+// What the first bytes say. Formats after `bmp` are recognised only to name
+// them in errors: stb_image cannot read them, the page decodes them with the
+// browser (createImageBitmap) and calls rgb_from_rgba / preprocess_rgba.
+enum class ImageFormat { unknown, jpeg, png, gif, bmp, webp, avif, heif, tiff, jxl };
+
+ImageFormat sniff_image_format(ByteView encoded);
+const char* image_format_name(ImageFormat format);  // "JPEG", "PNG", ...
+bool can_decode(ImageFormat format);                 // stb_image reads it here
+
+// Header facts, read without decoding pixels. width/height are as displayed,
+// i.e. after EXIF orientation (swapped for orientations 5-8).
+struct ImageInfo {
+  ImageFormat format = ImageFormat::unknown;
+  int width = 0;
+  int height = 0;
+  int orientation = 1;  // EXIF 1-8
+};
+Result<ImageInfo> probe_image(ByteView encoded, const DecodeLimits& limits = {});
+
+// Decodes JPEG (baseline, progressive) / PNG (all bit depths, palette,
+// tRNS) / BMP / GIF (first frame) with stb_image, applies JPEG/PNG EXIF
+// orientation, composites alpha over white (as Pillow's alpha_composite),
+// converts gray to RGB. 16-bit samples keep their high byte.
 Result<RgbImage> decode_image(ByteView encoded, const DecodeLimits& limits = {});
 
-// RGBA pixels as a browser's canvas gives them (already EXIF-oriented).
+// RGBA pixels as a browser's canvas gives them (already EXIF-oriented), alpha
+// composited over white exactly as decode_image does.
 Result<RgbImage> rgb_from_rgba(const uint8_t* rgba, int width, int height,
                                const DecodeLimits& limits = {});
 
@@ -41,6 +64,13 @@ Result<RgbImage> rgb_from_rgba(const uint8_t* rgba, int width, int height,
 // memory is bounded by the window.
 Result<RgbImage> resize_window(const RgbImage& src, int out_width, int out_height,
                                int x0, int y0, int win_w, int win_h);
+
+// Size after "shortest side to `size`": the long side is int(size*long/short).
+struct ImageSize {
+  int width = 0;
+  int height = 0;
+};
+Result<ImageSize> shortest_side_size(int width, int height, int size);
 
 // Shortest side to cfg.size (long side truncated), centre crop cfg.size^2.
 Result<RgbImage> resize_and_crop(const RgbImage& src, const PreprocessConfig& cfg);
@@ -53,7 +83,8 @@ Result<std::vector<float>> preprocess_encoded(ByteView encoded, const Preprocess
 Result<std::vector<float>> preprocess_rgba(const uint8_t* rgba, int width, int height,
                                            const PreprocessConfig& cfg);
 
-// Thumbnail: longest side to max_side (never enlarged), Pillow bicubic.
+// Thumbnail: longest side to max_side (never enlarged), Pillow bicubic. The
+// short side is rounded to nearest, at least 1.
 Result<RgbImage> make_thumbnail(const RgbImage& src, int max_side);
 
 }  // namespace clip

@@ -13,6 +13,12 @@
 namespace clip {
 
 constexpr uint32_t kShardVersion = 1;
+// Limits the writer enforces and the reader checks. dim must also be a
+// multiple of 8 (sign-bit codes pack 8 dimensions per byte).
+constexpr uint32_t kShardMaxDim = 4096;
+constexpr uint32_t kShardMaxCount = 1u << 24;
+constexpr uint32_t kShardMaxFingerprint = 256;  // bytes
+constexpr uint32_t kShardMaxString = 65536;     // bytes, per metadata string
 
 struct ImageRecord {
   std::string id;        // unique within an index
@@ -33,37 +39,55 @@ struct ShardContents {
   std::vector<float> embeddings;  // records.size() * dim
 };
 
-// Serialises a shard to bytes (int8 + per-vector scale, sign bits, metadata,
-// per-section CRC32C).
+// Serialises a shard to bytes: the shard's mean vector (the centre), each
+// normalised embedding minus the centre as int8 + per-vector scale, sign bits
+// of the same differences, metadata, per-section CRC32C. Centring removes the
+// direction all CLIP embeddings share, so the int8 steps and the sign bits
+// spend their resolution on what tells vectors apart.
 Result<std::vector<uint8_t>> encode_shard(const ShardContents& contents);
 
 // A validated, read-only shard. Owns its bytes; every offset and length was
-// checked against the buffer before use.
+// checked against the buffer before use: magic, version, sizes, section
+// bounds and alignment, every CRC, every metadata length, every scale.
+// Row accessors take row < count().
 class Shard {
  public:
+  // `name_for_errors` (usually the file name) starts every error message.
   static Result<Shard> parse(std::vector<uint8_t> bytes, const std::string& name_for_errors);
 
+  const std::string& name() const { return name_; }
   const std::string& model_fingerprint() const { return fingerprint_; }
   uint32_t dim() const { return dim_; }
   uint32_t count() const { return count_; }
-  bool has_binary_codes() const { return binary_ != nullptr; }
+  bool has_binary_codes() const { return has_binary_; }
 
-  const int8_t* vector(uint32_t row) const { return codes_ + size_t(row) * dim_; }
+  // The stored vector of a row is centre() + scale(row) * vector(row).
+  const std::vector<float>& centre() const { return centre_; }
+  // Rows are contiguous: vector(r + 1) == vector(r) + dim().
+  const int8_t* vector(uint32_t row) const {
+    return reinterpret_cast<const int8_t*>(bytes_.data() + codes_at_) + size_t(row) * dim_;
+  }
   float scale(uint32_t row) const;
-  const uint8_t* binary_code(uint32_t row) const { return binary_ + size_t(row) * (dim_ / 8); }
+  const uint8_t* binary_code(uint32_t row) const { return bytes_.data() + binary_at_ + size_t(row) * (dim_ / 8); }
   const ImageRecord& record(uint32_t row) const { return records_[row]; }
   // Dequantized, L2-normalised vector of a row (for "similar" queries).
   std::vector<float> embedding(uint32_t row) const;
   size_t byte_size() const { return bytes_.size(); }
 
  private:
+  // Offsets, not pointers, into bytes_: a copied or moved Shard stays valid.
   std::vector<uint8_t> bytes_;
+  std::string name_;
   std::string fingerprint_;
+  std::vector<float> centre_;
   uint32_t dim_ = 0, count_ = 0;
-  const int8_t* codes_ = nullptr;
-  const uint8_t* scales_ = nullptr;  // float32 LE, possibly unaligned
-  const uint8_t* binary_ = nullptr;
+  size_t codes_at_ = 0;   // count * dim int8
+  size_t scales_at_ = 0;  // count float32 LE, possibly unaligned in memory
+  size_t binary_at_ = 0;  // count * dim / 8 bytes when has_binary_
+  bool has_binary_ = false;
   std::vector<ImageRecord> records_;
+
+  friend class ShardParser;
 };
 
 }  // namespace clip

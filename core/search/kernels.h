@@ -6,21 +6,37 @@
 
 namespace clip {
 
+// Scales x to unit length in place and returns its former L2 norm; a zero
+// vector is left as is. Sequential double sum: bit-identical native and wasm.
+float l2_normalize(float* x, size_t dim);
 // Symmetric per-vector int8 quantization: q = round(x / scale), scale = max|x| / 127.
+// Codes lie in [-127, 127]; an all-zero x gives scale 0. x must be finite.
 float quantize_int8(const float* x, size_t dim, int8_t* out);
-// Sign bits, bit i of byte j = (x[8j+i] > 0).
+// Sign bits, bit i of byte j = (x[8j+i] > 0). dim must be a multiple of 8.
 void binarize(const float* x, size_t dim, uint8_t* out);
 
 struct Kernels {
   const char* name;  // "scalar", "avx2", "avx512vnni", "wasm_simd128"
-  // dots[i] = <q, base + i*dim> for n consecutive vectors.
+  // dots[i] = <q, base + i*dim> for n consecutive vectors; exact int32 for
+  // any int8 input. dim must be a multiple of 8.
   void (*dot_i8_batch)(const int8_t* q, const int8_t* base, size_t dim, size_t n, int32_t* dots);
   // hamming[i] = popcount(q ^ codes_i), bytes = dim / 8.
   void (*hamming_batch)(const uint8_t* q, const uint8_t* codes, size_t bytes, size_t n, uint32_t* out);
 };
 
 const Kernels& best_kernels();
-// All variants this CPU can run (for tests and benchmarks).
+// All variants this CPU can run, scalar first (for tests and benchmarks).
 size_t available_kernels(const Kernels** out, size_t max);
+
+// The variants, for dispatch.cpp; each exists only where it was compiled.
+extern const Kernels kScalarKernels;
+#if defined(CLIPSEARCH_X86)
+extern const Kernels kAvx2Kernels;
+extern const Kernels kAvx512VnniKernels;
+void hamming_batch_avx2(const uint8_t* q, const uint8_t* codes, size_t bytes, size_t n, uint32_t* out);
+#endif
+#if defined(__wasm_simd128__)
+extern const Kernels kWasmSimd128Kernels;
+#endif
 
 }  // namespace clip

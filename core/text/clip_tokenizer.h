@@ -12,6 +12,11 @@
 
 namespace clip {
 
+struct BpeVocabulary;
+
+// Loaders take file contents, not paths (the core does no I/O). Errors name
+// the format, the line or JSON path, and what was expected. encode() is
+// thread-safe; per-word BPE results are cached.
 class ClipTokenizer {
  public:
   static constexpr int32_t kStartOfText = 49406;
@@ -26,7 +31,8 @@ class ClipTokenizer {
   static Result<ClipTokenizer> from_tokenizer_json(std::string_view tokenizer_json);
 
   // Token ids with start and end tokens, truncated to context_length (the end
-  // token is kept), no padding.
+  // token is kept), no padding. A context_length below 2 counts as 2.
+  // Ill-formed UTF-8 is read as U+FFFD.
   std::vector<int32_t> encode(std::string_view utf8, size_t context_length = 77) const;
 
   int32_t start_id() const;
@@ -40,6 +46,7 @@ class ClipTokenizer {
  private:
   struct Impl;
   explicit ClipTokenizer(std::unique_ptr<Impl> impl);
+  static Result<ClipTokenizer> from_vocabulary(Result<BpeVocabulary> vocab, const char* format);
   std::unique_ptr<Impl> impl_;
 };
 

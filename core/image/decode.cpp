@@ -1,0 +1,128 @@
+// Encoded bytes -> RgbImage: sniff, header limits, completeness, stb_image,
+// then alpha/gray/orientation in one pass. The only file that sees stb_image.
+#include <cstdio>
+#include <string>
+
+#include "core/image/exif_orientation.h"
+#include "core/image/image_format.h"
+#include "core/image/stream_complete.h"
+#include "core/image/to_rgb.h"
+#include "core/image/preprocess.h"
+
+// Inputs are bytes (no stdio, works under Emscripten); only the formats we
+// sniff for are compiled in, so stb's heuristic detectors (TGA) never guess.
+#define STB_IMAGE_IMPLEMENTATION
+#define STB_IMAGE_STATIC
+#define STBI_NO_STDIO
+#define STBI_ONLY_JPEG
+#define STBI_ONLY_PNG
+#define STBI_ONLY_BMP
+#define STBI_ONLY_GIF
+#define STBI_NO_LINEAR
+#define STBI_NO_HDR
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#endif
+#include <stb/stb_image.h>
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+
+namespace clip {
+
+namespace {
+
+std::string megapixels(uint64_t pixels) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g MP", double(pixels) / 1e6);
+  return buf;
+}
+
+Status check_dimensions(int64_t w, int64_t h, const DecodeLimits& limits) {
+  const std::string dims = std::to_string(w) + "x" + std::to_string(h);
+  if (w <= 0 || h <= 0) return make_error("image has no pixels (" + dims + ")");
+  if (w > limits.max_side || h > limits.max_side)
+    return make_error("image " + dims + " exceeds the " + std::to_string(limits.max_side) +
+                      "-pixel side limit");
+  if (uint64_t(w) * uint64_t(h) > limits.max_pixels)
+    return make_error("image " + dims + " exceeds the " + megapixels(limits.max_pixels) + " limit");
+  return ok_status();
+}
+
+int stb_length(ByteView b) { return b.size > size_t(INT32_MAX) ? INT32_MAX : int(b.size); }
+
+struct Header {
+  ImageFormat format;
+  int width, height;  // as stored
+};
+
+Result<Header> read_header(ByteView encoded, const DecodeLimits& limits) {
+  Result<ImageFormat> format = decodable_format(encoded);
+  if (!format) return format.error();
+  if (encoded.size > size_t(INT32_MAX)) return make_error("image file larger than 2 GiB");
+  int64_t declared_w = 0, declared_h = 0;
+  if (declared_size(encoded, *format, &declared_w, &declared_h)) {
+    Status dims = check_dimensions(declared_w, declared_h, limits);
+    if (!dims) return dims.error();
+  }
+  int w = 0, h = 0, comp = 0;
+  if (!stbi_info_from_memory(encoded.data, stb_length(encoded), &w, &h, &comp))
+    return make_error(std::string("malformed ") + image_format_name(*format) +
+                      " header (stb_image: " + stbi_failure_reason() + ")");
+  Status dims = check_dimensions(w, h, limits);
+  if (!dims) return dims.error();
+  return Header{*format, w, h};
+}
+
+}  // namespace
+
+Result<ImageInfo> probe_image(ByteView encoded, const DecodeLimits& limits) {
+  Result<Header> header = read_header(encoded, limits);
+  if (!header) return header.error();
+  ImageInfo info;
+  info.format = header->format;
+  info.orientation = exif_orientation(encoded, header->format);
+  const bool swap = info.orientation >= 5;
+  info.width = swap ? header->height : header->width;
+  info.height = swap ? header->width : header->height;
+  return info;
+}
+
+Result<RgbImage> decode_image(ByteView encoded, const DecodeLimits& limits) {
+  Result<Header> header = read_header(encoded, limits);
+  if (!header) return header.error();
+  const char* name = image_format_name(header->format);
+  Status complete = check_stream_complete(encoded, header->format);
+  if (!complete) return complete.error();
+
+  // JPEG has no alpha: ask for RGB and skip a byte per pixel. Everything else
+  // comes as RGBA, the one layout that covers gray, palette and tRNS (with
+  // req_comp 0 stb reports the file's channel count, not the buffer's).
+  const int channels = header->format == ImageFormat::jpeg ? 3 : 4;
+  int w = 0, h = 0, file_channels = 0;
+  stbi_uc* pixels = stbi_load_from_memory(encoded.data, stb_length(encoded), &w, &h,
+                                          &file_channels, channels);
+  if (!pixels)
+    return make_error(std::string("cannot decode ") + name + " (stb_image: " +
+                      stbi_failure_reason() + ")");
+  if (w != header->width || h != header->height) {
+    stbi_image_free(pixels);
+    return make_error(std::string(name) + " decoded to another size than its header says");
+  }
+  RgbImage rgb = to_rgb(pixels, w, h, channels, exif_orientation(encoded, header->format));
+  stbi_image_free(pixels);
+  return rgb;
+}
+
+Result<RgbImage> rgb_from_rgba(const uint8_t* rgba, int width, int height,
+                               const DecodeLimits& limits) {
+  Status dims = check_dimensions(width, height, limits);
+  if (!dims) return dims.error();
+  if (!rgba) return make_error("rgb_from_rgba: no pixel data");
+  return to_rgb(rgba, width, height, 4, 1);
+}
+
+}  // namespace clip

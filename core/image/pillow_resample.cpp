@@ -1,0 +1,256 @@
+#include "core/image/pillow_resample.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "core/image/preprocess.h"
+
+namespace clip {
+
+namespace pillow {
+
+namespace {
+
+// Pillow's bicubic_filter: Keys' kernel with a = -0.5, written term for term
+// so the doubles round the same way.
+double bicubic(double x) {
+  constexpr double a = -0.5;
+  if (x < 0.0) x = -x;
+  if (x < 1.0) return ((a + 2.0) * x - (a + 3.0)) * x * x + 1;
+  if (x < 2.0) return (((x - 5) * x + 8) * x - 4) * a;
+  return 0.0;
+}
+
+constexpr double kSupport = 2.0;
+constexpr int32_t kHalf = 1 << (kPrecisionBits - 1);
+
+inline uint8_t clip8(int32_t v) {
+  v >>= kPrecisionBits;  // arithmetic: negative sums stay negative
+  return uint8_t(v < 0 ? 0 : v > 255 ? 255 : v);
+}
+
+}  // namespace
+
+AxisTaps bicubic_taps(int in_size, int out_size, int out_first, int out_count) {
+  AxisTaps t;
+  const double scale = double(in_size) / out_size;
+  const double filterscale = scale < 1.0 ? 1.0 : scale;  // antialias when shrinking
+  const double support = kSupport * filterscale;
+  const double ss = 1.0 / filterscale;
+  t.ksize = int(std::ceil(support)) * 2 + 1;
+  t.first.resize(size_t(out_count));
+  t.count.resize(size_t(out_count));
+  t.weights.assign(size_t(out_count) * size_t(t.ksize), 0);
+  std::vector<double> k(size_t(t.ksize));
+  for (int i = 0; i < out_count; ++i) {
+    const int xx = out_first + i;
+    const double center = (xx + 0.5) * scale;
+    int xmin = int(center - support + 0.5);
+    if (xmin < 0) xmin = 0;
+    int xmax = int(center + support + 0.5);
+    if (xmax > in_size) xmax = in_size;
+    xmax = std::min(xmax - xmin, t.ksize);
+    double ww = 0.0;
+    for (int x = 0; x < xmax; ++x) {
+      const double w = bicubic((x + xmin - center + 0.5) * ss);
+      k[size_t(x)] = w;
+      ww += w;
+    }
+    int32_t* q = &t.weights[size_t(i) * size_t(t.ksize)];
+    for (int x = 0; x < xmax; ++x) {
+      const double w = ww != 0.0 ? k[size_t(x)] / ww : k[size_t(x)];
+      q[x] = w < 0 ? int32_t(-0.5 + w * (1 << kPrecisionBits))
+                   : int32_t(0.5 + w * (1 << kPrecisionBits));
+    }
+    t.first[size_t(i)] = xmin;
+    t.count[size_t(i)] = xmax;
+  }
+  return t;
+}
+
+namespace {
+
+// Planar uint8 rows between the passes: plane c, row r at data[(c*rows + r)*width].
+struct Planes {
+  int width = 0, rows = 0;
+  std::vector<uint8_t> data;
+  uint8_t* row(int c, int r) { return &data[(size_t(c) * size_t(rows) + size_t(r)) * size_t(width)]; }
+};
+
+// Hot loops are compiled twice on x86-64 Linux (baseline and AVX2) and
+// picked at load time. The arithmetic is integer, so both give the same bits.
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__EMSCRIPTEN__)
+#define CLIP_MULTIVERSION __attribute__((target_clones("avx2", "default")))
+#else
+#define CLIP_MULTIVERSION
+#endif
+
+// Horizontal taps in the form the inner loop wants: each Q22 weight split as
+// hi * 2^11 + lo, so every product is int16 x int16 (which compilers map to
+// pmaddwd / i32x4.dot_i16x8_s), and every output padded with zero weights to
+// one length, so the loop has no ragged tail. Exact: the sum is rebuilt as
+// hi_sum * 2^11 + lo_sum.
+struct SplitTaps {
+  int kpad = 0;
+  std::vector<int> offset;       // first source sample, from the span start
+  std::vector<int16_t> hi, lo;   // size * kpad
+};
+
+SplitTaps split_taps(const AxisTaps& t) {
+  SplitTaps s;
+  const int n = t.size();
+  const int widest = *std::max_element(t.count.begin(), t.count.end());
+  s.kpad = (widest + 7) / 8 * 8;
+  s.offset.resize(size_t(n));
+  s.hi.assign(size_t(n) * size_t(s.kpad), 0);
+  s.lo.assign(size_t(n) * size_t(s.kpad), 0);
+  for (int i = 0; i < n; ++i) {
+    s.offset[size_t(i)] = t.first[size_t(i)] - t.source_begin();
+    for (int k = 0; k < t.count[size_t(i)]; ++k) {
+      const int32_t w = t.weights[size_t(i) * size_t(t.ksize) + size_t(k)];
+      const int32_t hi = w >> 11;  // floor, so lo is in [0, 2048)
+      s.hi[size_t(i) * size_t(s.kpad) + size_t(k)] = int16_t(hi);
+      s.lo[size_t(i) * size_t(s.kpad) + size_t(k)] = int16_t(w - hi * 2048);
+    }
+  }
+  return s;
+}
+
+// Horizontal pass over `out.rows` source rows starting at `src` (each `span`
+// pixels wide, `stride` bytes apart): each row is split into int16 planes,
+// then every output pixel is three contiguous dot products sharing weights.
+CLIP_MULTIVERSION
+void horizontal_rows(const uint8_t* src, size_t stride, int span, const SplitTaps& t, Planes& out) {
+  const size_t plane_len = size_t(span) + size_t(t.kpad);  // zero tail for the padded taps
+  std::vector<int16_t> planes(plane_len * 3, 0);
+  int16_t* p0 = planes.data();
+  int16_t* p1 = p0 + plane_len;
+  int16_t* p2 = p1 + plane_len;
+  const int kpad = t.kpad;
+  for (int r = 0; r < out.rows; ++r, src += stride) {
+    for (int x = 0; x < span; ++x) {
+      p0[x] = src[3 * x];
+      p1[x] = src[3 * x + 1];
+      p2[x] = src[3 * x + 2];
+    }
+    uint8_t* d0 = out.row(0, r);
+    uint8_t* d1 = out.row(1, r);
+    uint8_t* d2 = out.row(2, r);
+    for (int i = 0; i < out.width; ++i) {
+      const int16_t* v0 = p0 + t.offset[size_t(i)];
+      const int16_t* v1 = p1 + t.offset[size_t(i)];
+      const int16_t* v2 = p2 + t.offset[size_t(i)];
+      const int16_t* hi = &t.hi[size_t(i) * size_t(kpad)];
+      const int16_t* lo = &t.lo[size_t(i) * size_t(kpad)];
+      int32_t h0 = 0, l0 = 0, h1 = 0, l1 = 0, h2 = 0, l2 = 0;
+      for (int k = 0; k < kpad; ++k) {
+        h0 += v0[k] * hi[k];
+        l0 += v0[k] * lo[k];
+        h1 += v1[k] * hi[k];
+        l1 += v1[k] * lo[k];
+        h2 += v2[k] * hi[k];
+        l2 += v2[k] * lo[k];
+      }
+      d0[i] = clip8(kHalf + h0 * 2048 + l0);
+      d1[i] = clip8(kHalf + h1 * 2048 + l1);
+      d2[i] = clip8(kHalf + h2 * 2048 + l2);
+    }
+  }
+}
+
+void horizontal_pass(const RgbImage& src, int row0, const AxisTaps& tx, Planes& out) {
+  const size_t stride = size_t(src.width) * 3;
+  const uint8_t* first = &src.pixels[size_t(row0) * stride + size_t(tx.source_begin()) * 3];
+  horizontal_rows(first, stride, tx.source_end() - tx.source_begin(), split_taps(tx), out);
+}
+
+// No horizontal resampling (same width): copy the window's columns.
+void copy_columns(const RgbImage& src, int row0, int col0, Planes& out) {
+  for (int r = 0; r < out.rows; ++r) {
+    const uint8_t* s = &src.pixels[(size_t(row0 + r) * size_t(src.width) + size_t(col0)) * 3];
+    for (int c = 0; c < 3; ++c) {
+      uint8_t* d = out.row(c, r);
+      for (int x = 0; x < out.width; ++x) d[x] = s[3 * x + c];
+    }
+  }
+}
+
+// Vertical pass: output row i sums rows [first, first+count) of `in`
+// (indexed from row0), vectorised across the row.
+CLIP_MULTIVERSION
+void vertical_pass(Planes& in, int row0, const AxisTaps& ty, RgbImage& out) {
+  const int w = in.width;
+  std::vector<int32_t> acc(static_cast<size_t>(w));
+  for (int i = 0; i < ty.size(); ++i) {
+    const int32_t* k = &ty.weights[size_t(i) * size_t(ty.ksize)];
+    const int base = ty.first[size_t(i)] - row0, n = ty.count[size_t(i)];
+    uint8_t* d = &out.pixels[size_t(i) * size_t(w) * 3];
+    for (int c = 0; c < 3; ++c) {
+      std::fill(acc.begin(), acc.end(), kHalf);
+      for (int t = 0; t < n; ++t) {
+        const uint8_t* s = in.row(c, base + t);
+        const int32_t kt = k[t];
+        for (int x = 0; x < w; ++x) acc[size_t(x)] += s[x] * kt;
+      }
+      for (int x = 0; x < w; ++x) d[3 * x + c] = clip8(acc[size_t(x)]);
+    }
+  }
+}
+
+void interleave(Planes& in, RgbImage& out) {
+  for (int r = 0; r < in.rows; ++r) {
+    uint8_t* d = &out.pixels[size_t(r) * size_t(in.width) * 3];
+    for (int c = 0; c < 3; ++c) {
+      const uint8_t* s = in.row(c, r);
+      for (int x = 0; x < in.width; ++x) d[3 * x + c] = s[x];
+    }
+  }
+}
+
+}  // namespace
+
+}  // namespace pillow
+
+Result<RgbImage> resize_window(const RgbImage& src, int out_width, int out_height, int x0, int y0,
+                               int win_w, int win_h) {
+  using namespace pillow;
+  if (src.width <= 0 || src.height <= 0 ||
+      src.pixels.size() != size_t(src.width) * size_t(src.height) * 3)
+    return make_error("resize: source image is empty or its pixel buffer has the wrong size");
+  if (out_width <= 0 || out_height <= 0 || win_w <= 0 || win_h <= 0 || x0 < 0 || y0 < 0 ||
+      x0 > out_width - win_w || y0 > out_height - win_h)
+    return make_error("resize: window " + std::to_string(win_w) + "x" + std::to_string(win_h) +
+                      "+" + std::to_string(x0) + "+" + std::to_string(y0) + " is not inside " +
+                      std::to_string(out_width) + "x" + std::to_string(out_height));
+
+  // Pillow skips a pass whose size does not change (and copies when neither does).
+  const bool need_h = out_width != src.width, need_v = out_height != src.height;
+  AxisTaps ty;
+  int row0 = y0, rows = win_h;
+  if (need_v) {
+    ty = bicubic_taps(src.height, out_height, y0, win_h);
+    row0 = ty.source_begin();
+    rows = ty.source_end() - row0;
+  }
+  Planes mid;
+  mid.width = win_w;
+  mid.rows = rows;
+  mid.data.resize(size_t(win_w) * size_t(rows) * 3);
+  if (need_h)
+    horizontal_pass(src, row0, bicubic_taps(src.width, out_width, x0, win_w), mid);
+  else
+    copy_columns(src, row0, x0, mid);
+
+  RgbImage out;
+  out.width = win_w;
+  out.height = win_h;
+  out.pixels.resize(size_t(win_w) * size_t(win_h) * 3);
+  if (need_v)
+    vertical_pass(mid, row0, ty, out);
+  else
+    interleave(mid, out);
+  return out;
+}
+
+}  // namespace clip

@@ -1,0 +1,195 @@
+// Exhaustive int8 search with an optional sign-bit first pass. Either pass
+// only nominates candidates; the final scores are exact dot products of the
+// float query with the stored (centre + int8) vectors, so int8 rounding of
+// the query never decides the order of the results. Rows are scanned in
+// blocks so the kernel's output buffer stays in L1. Single-threaded: the
+// same code runs in wasm.
+#include "core/search/search.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/search/kernels.h"
+#include "core/search/topk.h"
+
+namespace clip {
+namespace {
+
+constexpr size_t kBlock = 1024;       // rows per kernel call: 4 KiB of results
+constexpr size_t kRescoreFactor = 4;  // the int8 scan nominates k * 4 rows
+
+// A row nominated for exact scoring; higher key is better.
+struct Candidate {
+  float key;
+  uint32_t shard, row;
+};
+
+// Orders by key, then (shard, row): equal keys always resolve the same way.
+template <class T>
+struct Ranked {
+  static float key(const Hit& h) { return h.score; }
+  static float key(const Candidate& c) { return c.key; }
+  bool operator()(const T& a, const T& b) const {
+    if (key(a) != key(b)) return key(a) > key(b);
+    return a.shard != b.shard ? a.shard < b.shard : a.row < b.row;
+  }
+};
+
+using Candidates = TopK<Candidate, Ranked<Candidate>>;
+using Hits = TopK<Hit, Ranked<Hit>>;
+
+struct Query {
+  std::vector<float> x;       // normalised
+  std::vector<int8_t> codes;  // x quantized
+  float scale = 0;
+  uint32_t skip_shard = UINT32_MAX, skip_row = UINT32_MAX;  // the excluded id
+  bool skip(uint32_t shard, uint32_t row) const { return shard == skip_shard && row == skip_row; }
+};
+
+inline float clamp_cosine(float s) { return s > 1.0f ? 1.0f : (s < -1.0f ? -1.0f : s); }
+
+// <x, centre>: the part of every score in a shard that is the same for all rows.
+double centre_dot(const Query& q, const Shard& s) {
+  double d = 0;
+  for (uint32_t i = 0; i < s.dim(); ++i) d += double(q.x[i]) * s.centre()[i];
+  return d;
+}
+
+// Cosine of the query with the stored vector centre + scale * codes. A fixed
+// summation order keeps native and wasm results bit-identical.
+float exact_score(const Query& q, const Shard& s, uint32_t row, double centre_part) {
+  const int8_t* v = s.vector(row);
+  double d = 0;
+  for (uint32_t i = 0; i < s.dim(); ++i) d += double(q.x[i]) * double(v[i]);
+  return clamp_cosine(float(centre_part + double(s.scale(row)) * d));
+}
+
+// Nominates rows by int8 dot product: dot * scale_q * scale_v + <x, centre>.
+void scan_int8(const Kernels& kern, const Shard& s, uint32_t si, const Query& q, Candidates& out) {
+  const float centre_part = float(centre_dot(q, s));
+  int32_t dots[kBlock];
+  for (uint32_t start = 0; start < s.count(); start += kBlock) {
+    const size_t n = std::min<size_t>(kBlock, s.count() - start);
+    kern.dot_i8_batch(q.codes.data(), s.vector(start), s.dim(), n, dots);
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t row = start + uint32_t(i);
+      if (q.skip(si, row)) continue;
+      out.push(Candidate{float(dots[i]) * q.scale * s.scale(row) + centre_part, si, row});
+    }
+  }
+}
+
+// Nominates rows by Hamming distance between sign bits of (x - centre) and
+// the stored sign bits of (vector - centre).
+void scan_binary(const Kernels& kern, const Shard& s, uint32_t si, const Query& q, Candidates& out) {
+  std::vector<float> diff(s.dim());
+  for (uint32_t i = 0; i < s.dim(); ++i) diff[i] = q.x[i] - s.centre()[i];
+  std::vector<uint8_t> bits(s.dim() / 8);
+  binarize(diff.data(), s.dim(), bits.data());
+  uint32_t dist[kBlock];
+  for (uint32_t start = 0; start < s.count(); start += kBlock) {
+    const size_t n = std::min<size_t>(kBlock, s.count() - start);
+    kern.hamming_batch(bits.data(), s.binary_code(start), s.dim() / 8, n, dist);
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t row = start + uint32_t(i);
+      if (q.skip(si, row)) continue;
+      out.push(Candidate{-float(dist[i]), si, row});
+    }
+  }
+}
+
+size_t saturating_mul(size_t a, size_t b, size_t cap) { return b != 0 && a > cap / b ? cap : std::min(a * b, cap); }
+
+}  // namespace
+
+size_t Searcher::size() const { return size_; }
+
+Status Searcher::add_shard(std::shared_ptr<const Shard> shard) {
+  if (!shard) return make_error("add_shard: no shard given");
+  const Shard& s = *shard;
+  if (!shards_.empty()) {
+    if (s.dim() != dim_)
+      return make_error(s.name() + ": dim " + std::to_string(s.dim()) + " does not match dim " + std::to_string(dim_) +
+                        " of " + shards_[0]->name());
+    if (s.model_fingerprint() != fingerprint_)
+      return make_error(s.name() + ": built with model fingerprint \"" + s.model_fingerprint() + "\" but " +
+                        shards_[0]->name() + " with \"" + fingerprint_ + "\"");
+  }
+  if (shards_.size() >= UINT32_MAX) return make_error(s.name() + ": too many shards");
+  const uint32_t si = uint32_t(shards_.size());
+  for (uint32_t r = 0; r < s.count(); ++r) {
+    auto [it, inserted] = ids_.emplace(s.record(r).id, Location{si, r});
+    if (inserted) continue;
+    const Location prev = it->second;
+    const std::string where = prev.shard == si ? s.name() : shards_[prev.shard]->name();
+    for (uint32_t u = 0; u < r; ++u) ids_.erase(s.record(u).id);  // leave the searcher as it was
+    return make_error(s.name() + " row " + std::to_string(r) + ": id \"" + s.record(r).id + "\" is already used by " +
+                      where + " row " + std::to_string(prev.row));
+  }
+  if (shards_.empty()) {
+    dim_ = s.dim();
+    fingerprint_ = s.model_fingerprint();
+  }
+  size_ += s.count();
+  shards_.push_back(std::move(shard));
+  return ok_status();
+}
+
+bool Searcher::find_id(const std::string& id, uint32_t* shard, uint32_t* row) const {
+  auto it = ids_.find(id);
+  if (it == ids_.end()) return false;
+  *shard = it->second.shard;
+  *row = it->second.row;
+  return true;
+}
+
+Result<std::vector<Hit>> Searcher::search(const float* query, size_t dim, const SearchOptions& opts) const {
+  if (shards_.empty()) return make_error("search: no shards loaded");
+  if (dim != dim_)
+    return make_error("search: query has dim " + std::to_string(dim) + " but the index has dim " + std::to_string(dim_));
+  if (std::isnan(opts.min_score)) return make_error("search: min_score is NaN");
+  Query q;
+  q.x.assign(query, query + dim);
+  for (size_t i = 0; i < dim; ++i)
+    if (!std::isfinite(q.x[i])) return make_error("search: query value " + std::to_string(i) + " is not finite");
+  if (l2_normalize(q.x.data(), dim) == 0) return make_error("search: query vector is all zeros");
+  q.codes.resize(dim);
+  q.scale = quantize_int8(q.x.data(), dim, q.codes.data());
+  if (!opts.exclude_id.empty()) find_id(opts.exclude_id, &q.skip_shard, &q.skip_row);
+
+  // Nominate: sign bits where asked for and present, int8 otherwise.
+  const Kernels& kern = best_kernels();
+  const size_t over = opts.oversample ? opts.oversample : kDefaultOversample;
+  Candidates by_int8(saturating_mul(opts.k, kRescoreFactor, size_));
+  Candidates by_bits(opts.binary_first_pass ? saturating_mul(opts.k, over, size_) : 0);
+  for (uint32_t si = 0; si < shards_.size(); ++si) {
+    const Shard& s = *shards_[si];
+    if (opts.binary_first_pass && s.has_binary_codes())
+      scan_binary(kern, s, si, q, by_bits);
+    else
+      scan_int8(kern, s, si, q, by_int8);
+  }
+  std::vector<Candidate> picked = by_int8.take_sorted();
+  const std::vector<Candidate> from_bits = by_bits.take_sorted();
+  picked.insert(picked.end(), from_bits.begin(), from_bits.end());
+
+  // Score exactly, walking memory in order.
+  std::sort(picked.begin(), picked.end(), [](const Candidate& a, const Candidate& b) {
+    return a.shard != b.shard ? a.shard < b.shard : a.row < b.row;
+  });
+  Hits top(std::min(opts.k, size_));
+  uint32_t centre_shard = UINT32_MAX;
+  double centre_part = 0;
+  for (const Candidate& c : picked) {
+    const Shard& s = *shards_[c.shard];
+    if (c.shard != centre_shard) {
+      centre_shard = c.shard;
+      centre_part = centre_dot(q, s);
+    }
+    const float score = exact_score(q, s, c.row, centre_part);
+    if (score >= opts.min_score) top.push(Hit{c.shard, c.row, score});
+  }
+  return top.take_sorted();
+}
+
+}  // namespace clip

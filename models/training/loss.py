@@ -1,0 +1,28 @@
+"""Losses for the demo model.
+
+The demo captions repeat ("a red circle" fits hundreds of images), so a batch
+holds many true pairs besides the diagonal. Plain CLIP loss would push those
+apart; here every caption-image pair that fits is a positive, with the
+targets spread evenly over them, in both directions.
+"""
+import torch
+import torch.nn.functional as F
+
+
+def multi_positive_clip_loss(img, txt, logit_scale, match):
+    """img [B, D], txt [T, D] L2-normalised; match [T, B] bool, diagonal set."""
+    logits = logit_scale * txt @ img.t()
+    m = match.float()
+    t2i = m / m.sum(1, keepdim=True)
+    i2t = m.t() / m.t().sum(1, keepdim=True)
+    loss_t = -(t2i * logits.log_softmax(1)).sum(1).mean()
+    loss_i = -(i2t * logits.t().log_softmax(1)).sum(1).mean()
+    return 0.5 * (loss_t + loss_i)
+
+
+def attribute_loss(head, img, labels):
+    """Auxiliary: which colours, shapes and colour-shape pairs the picture
+    holds, read linearly off the normalised image embedding. It gives the
+    vision tower a dense signal early on and keeps same-object pictures close
+    in image-to-image search."""
+    return F.binary_cross_entropy_with_logits(head(img), labels)

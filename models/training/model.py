@@ -1,0 +1,131 @@
+"""A small CLIP: ViT-B/32-shaped vision tower, causal text transformer over the
+real CLIP BPE vocabulary, end-of-text pooling, projections, learned logit scale.
+
+Attention is written out with MatMul + Softmax (no fused modules) so the ONNX
+export is plain opset-17 ops that every ONNX Runtime backend runs.
+"""
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+VOCAB_SIZE = 49408
+EOT_ID = 49407
+CONTEXT_LENGTH = 77
+
+
+class Attention(nn.Module):
+    def __init__(self, width, heads):
+        super().__init__()
+        self.heads = heads
+        self.head_dim = width // heads
+        self.qkv = nn.Linear(width, 3 * width)
+        self.out = nn.Linear(width, width)
+
+    def forward(self, x, mask=None):
+        b, n = x.shape[0], x.shape[1]
+        qkv = self.qkv(x).reshape(b, n, 3, self.heads, self.head_dim).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv[0], qkv[1], qkv[2]
+        att = torch.matmul(q, k.transpose(-1, -2)) * self.head_dim ** -0.5
+        if mask is not None:
+            att = att + mask
+        y = torch.matmul(att.softmax(dim=-1), v)
+        return self.out(y.transpose(1, 2).reshape(b, n, self.heads * self.head_dim))
+
+
+class Block(nn.Module):
+    """Pre-norm transformer block, as in CLIP."""
+
+    def __init__(self, width, heads):
+        super().__init__()
+        self.ln1 = nn.LayerNorm(width)
+        self.attn = Attention(width, heads)
+        self.ln2 = nn.LayerNorm(width)
+        self.mlp = nn.Sequential(nn.Linear(width, 4 * width), nn.GELU(), nn.Linear(4 * width, width))
+
+    def forward(self, x, mask=None):
+        x = x + self.attn(self.ln1(x), mask)
+        return x + self.mlp(self.ln2(x))
+
+
+class VisionTower(nn.Module):
+    def __init__(self, width, layers, heads, dim, image_size=224, patch=32):
+        super().__init__()
+        self.patch_size = patch
+        self.patch = nn.Conv2d(3, width, kernel_size=patch, stride=patch, bias=False)
+        grid = image_size // patch
+        scale = width ** -0.5
+        self.cls = nn.Parameter(scale * torch.randn(width))
+        self.pos = nn.Parameter(scale * torch.randn(grid * grid + 1, width))
+        self.ln_pre = nn.LayerNorm(width)
+        self.blocks = nn.ModuleList([Block(width, heads) for _ in range(layers)])
+        self.ln_post = nn.LayerNorm(width)
+        self.proj = nn.Linear(width, dim, bias=False)
+
+    def forward(self, pixel_values):
+        """pixel_values: [B, 3, 224, 224], CLIP-normalised (the exported graph)."""
+        return self._encode(self.patch(pixel_values).flatten(2).transpose(1, 2))
+
+    def forward_raw_patches(self, patches, mean, std):
+        """The same function for training, faster: patches [B, 49, p*p*3] of raw
+        0..255 values in (y, x, channel) order (see data.to_patches), with the
+        normalisation (x/255 - mean)/std folded into the patch weights instead
+        of applied to every pixel."""
+        w = self.patch.weight.permute(0, 2, 3, 1)  # [W, p, p, 3]
+        inv = 1.0 / (255.0 * std)
+        w_raw = (w * inv).reshape(w.shape[0], -1)
+        bias = -(w * (mean / std)).sum(dim=(1, 2, 3))
+        return self._encode(F.linear(patches, w_raw, bias))
+
+    def _encode(self, x):
+        cls = self.cls.reshape(1, 1, -1).expand(x.shape[0], 1, -1)
+        x = self.ln_pre(torch.cat([cls, x], dim=1) + self.pos)
+        for blk in self.blocks:
+            x = blk(x)
+        return self.proj(self.ln_post(x[:, 0]))
+
+
+class TextTower(nn.Module):
+    def __init__(self, width, layers, heads, dim, token_dim):
+        super().__init__()
+        # Factorised embedding: the 49408-row table is most of the model's
+        # bytes, and the demo captions use a few hundred tokens.
+        self.token = nn.Embedding(VOCAB_SIZE, token_dim)
+        self.token_up = nn.Linear(token_dim, width, bias=False)
+        self.pos = nn.Parameter(0.01 * torch.randn(CONTEXT_LENGTH, width))
+        self.blocks = nn.ModuleList([Block(width, heads) for _ in range(layers)])
+        self.ln_final = nn.LayerNorm(width)
+        self.proj = nn.Linear(width, dim, bias=False)
+        causal = torch.full((CONTEXT_LENGTH, CONTEXT_LENGTH), float("-inf")).triu(1)
+        self.register_buffer("causal", causal, persistent=False)
+        nn.init.normal_(self.token.weight, std=0.02)
+
+    def forward(self, input_ids):
+        n = input_ids.shape[1]
+        x = self.token_up(self.token(input_ids)) + self.pos[:n]
+        mask = self.causal[:n, :n]
+        for blk in self.blocks:
+            x = blk(x, mask)
+        # End-of-text pooling, as Hugging Face CLIP: the first position holding
+        # the largest id (49407). int32 because ArgMax on int64 is not in every
+        # ONNX Runtime build. The one-hot product keeps the graph to plain ops.
+        eot = input_ids.to(torch.int32).argmax(dim=-1)
+        positions = torch.arange(n, device=input_ids.device)
+        onehot = (positions.unsqueeze(0) == eot.unsqueeze(1)).to(x.dtype)  # [B, n]
+        pooled = (onehot.unsqueeze(-1) * x).sum(dim=1)
+        return self.proj(self.ln_final(pooled))
+
+
+class DemoClip(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.cfg = dict(cfg)
+        self.vision = VisionTower(cfg["vision_width"], cfg["vision_layers"], cfg["vision_heads"], cfg["dim"])
+        self.text = TextTower(cfg["text_width"], cfg["text_layers"], cfg["text_heads"], cfg["dim"], cfg["token_dim"])
+        self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
+
+    def encode(self, image_patches, input_ids, mean, std):
+        img = F.normalize(self.vision.forward_raw_patches(image_patches, mean, std), dim=-1)
+        txt = F.normalize(self.text(input_ids), dim=-1)
+        return img, txt

@@ -1,0 +1,67 @@
+#!/usr/bin/python3
+"""Writes or refreshes a model folder's model.json: file sizes and SHA-256s
+are read from disk and the fingerprint recomputed (models/model_fingerprint.py,
+the twin of core/model/model_fingerprint.cpp), so the manifest always agrees
+with the files beside it.
+
+  /usr/bin/python3 models/write_manifest.py models/demo   # refresh in place
+"""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import model_fingerprint  # noqa: E402
+
+CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073]
+CLIP_STD = [0.26862954, 0.26130258, 0.27577711]
+
+
+def demo_manifest(embedding_dim, logit_scale, tokenizer_file):
+    """The demo model's manifest before file hashes and fingerprint."""
+    return {
+        "format": 1,
+        "name": "demo-shapes",
+        "fingerprint": "",
+        "embedding_dim": int(embedding_dim),
+        "logit_scale": round(float(logit_scale), 4),
+        "text": {"variants": {"fp32": {"path": "text_model.onnx"}}, "inputs": ["input_ids"], "output": "text_embeds"},
+        "vision": {"variants": {"fp32": {"path": "vision_model.onnx"}}, "inputs": ["pixel_values"],
+                   "output": "image_embeds"},
+        "tokenizer": {"kind": "bpe_simple_vocab", "files": [{"path": tokenizer_file}], "context_length": 77},
+        "image": {"size": 224, "resize": "shortest_edge", "resample": "bicubic", "crop": "center",
+                  "mean": CLIP_MEAN, "std": CLIP_STD},
+        "preferred_precision": {"webgpu": "fp32", "wasm": "fp32", "cpu": "fp32"},
+    }
+
+
+def refresh(model_dir, manifest):
+    """Fills in every listed file's sha256 and bytes, then the fingerprint."""
+    def entry(e):
+        rel = e if isinstance(e, str) else e["path"]
+        return model_fingerprint.file_entry(os.path.join(model_dir, rel), rel)
+
+    for enc in ("text", "vision"):
+        variants = manifest[enc]["variants"]
+        for precision in variants:
+            variants[precision] = entry(variants[precision])
+    manifest["tokenizer"]["files"] = [entry(f) for f in manifest["tokenizer"]["files"]]
+    manifest["fingerprint"] = model_fingerprint.fingerprint(manifest)
+    return manifest
+
+
+def write(model_dir, manifest):
+    path = os.path.join(model_dir, "model.json")
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        json.dump(refresh(model_dir, manifest), f, indent=2)
+        f.write("\n")
+    os.replace(path + ".tmp", path)
+    return path
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: write_manifest.py MODEL_DIR  (refreshes MODEL_DIR/model.json)")
+    with open(os.path.join(sys.argv[1], "model.json"), encoding="utf-8") as f:
+        m = json.load(f)
+    print(write(sys.argv[1], m))

@@ -1,0 +1,54 @@
+// Helpers shared by the image tests: test data paths, file bytes, and the
+// per-pixel difference statistics the golden comparisons report.
+#pragma once
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "core/image/preprocess.h"
+
+namespace clip::test {
+
+inline std::string image_data(const std::string& rel) {
+  return std::string(CLIPSEARCH_TEST_DATA) + "/image/" + rel;
+}
+
+inline std::vector<uint8_t> read_bytes(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  EXPECT_TRUE(f.good()) << "cannot open " << path;
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
+}
+
+// Decodes a test-data image that must decode (expected PNGs, fixtures).
+inline RgbImage load_rgb(const std::string& rel) {
+  Result<RgbImage> r = decode_image(read_bytes(image_data(rel)));
+  EXPECT_TRUE(r.ok()) << rel << ": " << (r.ok() ? "" : r.message());
+  return r.ok() ? std::move(r).value() : RgbImage{};
+}
+
+struct PixelDiff {
+  int max = 0;
+  double mean = 0;
+};
+
+inline PixelDiff pixel_diff(const RgbImage& a, const RgbImage& b) {
+  PixelDiff d;
+  EXPECT_EQ(a.width, b.width);
+  EXPECT_EQ(a.height, b.height);
+  if (a.pixels.size() != b.pixels.size() || a.pixels.empty()) return {256, 256};
+  uint64_t sum = 0;
+  for (size_t i = 0; i < a.pixels.size(); ++i) {
+    const int e = std::abs(int(a.pixels[i]) - int(b.pixels[i]));
+    sum += uint64_t(e);
+    if (e > d.max) d.max = e;
+  }
+  d.mean = double(sum) / double(a.pixels.size());
+  return d;
+}
+
+}  // namespace clip::test

@@ -1,0 +1,303 @@
+// Searcher behaviour over several shards: ranking, ties, threshold,
+// exclusion, id lookup, binary first pass, and the errors it reports.
+#include "core/search/search.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "core/search/kernels.h"
+
+namespace clip {
+namespace {
+
+ShardContents random_contents(uint32_t count, uint32_t dim, uint32_t seed, const std::string& id_prefix,
+                              bool binary = true) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> g(0, 1);
+  ShardContents c;
+  c.model_fingerprint = "fp-1";
+  c.dim = dim;
+  c.with_binary_codes = binary;
+  for (uint32_t r = 0; r < count; ++r) {
+    ImageRecord rec;
+    rec.id = id_prefix + std::to_string(r);
+    c.records.push_back(rec);
+    for (uint32_t i = 0; i < dim; ++i) c.embeddings.push_back(g(rng));
+  }
+  return c;
+}
+
+std::shared_ptr<const Shard> make_shard(const ShardContents& c, const std::string& name) {
+  auto bytes = encode_shard(c);
+  EXPECT_TRUE(bytes) << bytes.message();
+  auto shard = Shard::parse(std::move(*bytes), name);
+  EXPECT_TRUE(shard) << shard.message();
+  return std::make_shared<const Shard>(std::move(*shard));
+}
+
+// Three shards of different sizes (one larger than a scoring block).
+struct Fixture {
+  std::vector<ShardContents> contents;
+  Searcher searcher;
+  explicit Fixture(uint32_t dim = 64, bool binary = true) {
+    contents = {random_contents(1500, dim, 1, "a", binary), random_contents(7, dim, 2, "b", binary),
+                random_contents(300, dim, 3, "c", binary)};
+    for (size_t i = 0; i < contents.size(); ++i) {
+      Status st = searcher.add_shard(make_shard(contents[i], "shard-" + std::to_string(i)));
+      EXPECT_TRUE(st) << st.message();
+    }
+  }
+};
+
+// The expected ranking by a plain loop over every row, with the documented
+// score (docs/FORMAT.md: <x, centre> + scale * <x, codes>, in double) and
+// tie order.
+std::vector<Hit> brute_force(const Searcher& s, std::vector<float> x, const SearchOptions& o) {
+  l2_normalize(x.data(), x.size());
+  std::vector<Hit> all;
+  for (uint32_t si = 0; si < s.shard_count(); ++si) {
+    const Shard& sh = s.shard(si);
+    double centre_part = 0;
+    for (uint32_t i = 0; i < sh.dim(); ++i) centre_part += double(x[i]) * sh.centre()[i];
+    for (uint32_t r = 0; r < sh.count(); ++r) {
+      double dot = 0;
+      for (uint32_t i = 0; i < sh.dim(); ++i) dot += double(x[i]) * double(sh.vector(r)[i]);
+      const float score = std::min(1.0f, std::max(-1.0f, float(centre_part + double(sh.scale(r)) * dot)));
+      if (score >= o.min_score && sh.record(r).id != o.exclude_id) all.push_back({si, r, score});
+    }
+  }
+  std::sort(all.begin(), all.end(), [](const Hit& a, const Hit& b) {
+    if (a.score != b.score) return a.score > b.score;
+    return a.shard != b.shard ? a.shard < b.shard : a.row < b.row;
+  });
+  if (all.size() > o.k) all.resize(o.k);
+  return all;
+}
+
+void expect_same_hits(const std::vector<Hit>& got, const std::vector<Hit>& want) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].shard, want[i].shard) << "hit " << i;
+    EXPECT_EQ(got[i].row, want[i].row) << "hit " << i;
+    EXPECT_EQ(got[i].score, want[i].score) << "hit " << i;
+  }
+}
+
+std::vector<float> random_query(uint32_t dim, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> g(0, 1);
+  std::vector<float> q(dim);
+  for (auto& v : q) v = 3.0f * g(rng);  // not normalised: search() does that
+  return q;
+}
+
+TEST(Search, RanksLikeAPlainLoop) {
+  Fixture f;
+  EXPECT_EQ(f.searcher.size(), 1807u);
+  for (uint32_t seed = 0; seed < 20; ++seed) {
+    const auto query = random_query(64, 100 + seed);
+    for (size_t k : {1, 10, 200}) {
+      SearchOptions o;
+      o.k = k;
+      auto hits = f.searcher.search(query.data(), query.size(), o);
+      ASSERT_TRUE(hits) << hits.message();
+      expect_same_hits(*hits, brute_force(f.searcher, query, o));
+    }
+  }
+}
+
+TEST(Search, StoredVectorFindsItselfFirst) {
+  Fixture f;
+  const ShardContents& c = f.contents[2];
+  const std::vector<float> x(c.embeddings.begin() + 42 * 64, c.embeddings.begin() + 43 * 64);
+  auto hits = f.searcher.search(x.data(), x.size(), SearchOptions());
+  ASSERT_TRUE(hits) << hits.message();
+  ASSERT_FALSE(hits->empty());
+  EXPECT_EQ((*hits)[0].shard, 2u);
+  EXPECT_EQ((*hits)[0].row, 42u);
+  EXPECT_NEAR((*hits)[0].score, 1.0f, 1e-3);
+  for (const Hit& h : *hits) {
+    EXPECT_LE(h.score, 1.0f);
+    EXPECT_GE(h.score, -1.0f);
+  }
+}
+
+TEST(Search, EqualScoresRankByShardThenRow) {
+  // Two identical shards (but for the ids) holding the same vector twice:
+  // four exact ties, at rows 0 and 1 of shard 0, then of shard 1.
+  ShardContents a = random_contents(4, 16, 9, "a");
+  std::copy(a.embeddings.begin(), a.embeddings.begin() + 16, a.embeddings.begin() + 16);
+  ShardContents b = a;
+  for (uint32_t r = 0; r < 4; ++r) b.records[r].id = "b" + std::to_string(r);
+  Searcher s;
+  ASSERT_TRUE(s.add_shard(make_shard(a, "a")));
+  ASSERT_TRUE(s.add_shard(make_shard(b, "b")));
+  SearchOptions o;
+  o.k = 3;
+  const std::vector<float> q(a.embeddings.begin(), a.embeddings.begin() + 16);
+  auto hits = s.search(q.data(), 16, o);
+  ASSERT_TRUE(hits);
+  ASSERT_EQ(hits->size(), 3u);
+  EXPECT_EQ((*hits)[0].shard, 0u);
+  EXPECT_EQ((*hits)[0].row, 0u);
+  EXPECT_EQ((*hits)[1].shard, 0u);
+  EXPECT_EQ((*hits)[1].row, 1u);
+  EXPECT_EQ((*hits)[2].shard, 1u);
+  EXPECT_EQ((*hits)[2].row, 0u);
+  EXPECT_EQ((*hits)[0].score, (*hits)[2].score);
+  o.k = 4;
+  hits = s.search(q.data(), 16, o);
+  ASSERT_TRUE(hits);
+  EXPECT_EQ((*hits)[3].shard, 1u);
+  EXPECT_EQ((*hits)[3].row, 1u);
+}
+
+TEST(Search, MinScoreAndExcludeId) {
+  Fixture f;
+  const ShardContents& c = f.contents[0];
+  const std::vector<float> x(c.embeddings.begin() + 5 * 64, c.embeddings.begin() + 6 * 64);
+  SearchOptions o;
+  o.k = 50;
+  o.exclude_id = "a5";
+  o.min_score = 0.3f;  // random 64-d cosines have sd 1/8: a few of 1807 pass
+  auto hits = f.searcher.search(x.data(), x.size(), o);
+  ASSERT_TRUE(hits) << hits.message();
+  EXPECT_GT(hits->size(), 0u);
+  EXPECT_LT(hits->size(), 50u);
+  for (const Hit& h : *hits) {
+    EXPECT_GE(h.score, 0.3f);
+    EXPECT_FALSE(h.shard == 0 && h.row == 5);
+  }
+  expect_same_hits(*hits, brute_force(f.searcher, x, o));
+
+  o.min_score = 1.1f;  // nothing can pass
+  hits = f.searcher.search(x.data(), x.size(), o);
+  ASSERT_TRUE(hits);
+  EXPECT_TRUE(hits->empty());
+}
+
+TEST(Search, FindId) {
+  Fixture f;
+  uint32_t shard = 99, row = 99;
+  ASSERT_TRUE(f.searcher.find_id("c299", &shard, &row));
+  EXPECT_EQ(shard, 2u);
+  EXPECT_EQ(row, 299u);
+  EXPECT_EQ(f.searcher.shard(shard).record(row).id, "c299");
+  EXPECT_FALSE(f.searcher.find_id("c300", &shard, &row));
+  EXPECT_FALSE(f.searcher.find_id("", &shard, &row));
+}
+
+TEST(Search, BinaryFirstPassWithFullOversampleEqualsExhaustive) {
+  Fixture f;
+  for (uint32_t seed = 0; seed < 10; ++seed) {
+    const auto query = random_query(64, 200 + seed);
+    SearchOptions exact;
+    exact.k = 10;
+    SearchOptions binary = exact;
+    binary.binary_first_pass = true;
+    binary.oversample = 1000;  // every row becomes a candidate
+    auto a = f.searcher.search(query.data(), 64, exact), b = f.searcher.search(query.data(), 64, binary);
+    ASSERT_TRUE(a && b);
+    expect_same_hits(*b, *a);
+  }
+}
+
+TEST(Search, BinaryFirstPassFindsNearDuplicates) {
+  Fixture f;
+  const ShardContents& c = f.contents[0];
+  std::vector<float> x(c.embeddings.begin() + 1234 * 64, c.embeddings.begin() + 1235 * 64);
+  for (size_t i = 0; i < x.size(); i += 7) x[i] *= 1.05f;  // a slightly edited copy
+  SearchOptions o;
+  o.k = 1;
+  o.binary_first_pass = true;
+  o.oversample = 2;
+  auto hits = f.searcher.search(x.data(), x.size(), o);
+  ASSERT_TRUE(hits) << hits.message();
+  ASSERT_EQ(hits->size(), 1u);
+  EXPECT_EQ((*hits)[0].shard, 0u);
+  EXPECT_EQ((*hits)[0].row, 1234u);
+  EXPECT_GT((*hits)[0].score, 0.99f);
+}
+
+TEST(Search, BinaryFirstPassScoresShardsWithoutCodesExhaustively) {
+  Fixture f(64, /*binary=*/false);
+  const auto query = random_query(64, 7);
+  SearchOptions exact;
+  exact.k = 10;
+  SearchOptions binary = exact;
+  binary.binary_first_pass = true;
+  auto a = f.searcher.search(query.data(), 64, exact), b = f.searcher.search(query.data(), 64, binary);
+  ASSERT_TRUE(a && b);
+  expect_same_hits(*b, *a);
+}
+
+TEST(Search, KLargerThanIndexReturnsEverything) {
+  Fixture f;
+  const auto query = random_query(64, 8);
+  SearchOptions o;
+  o.k = 1000000;
+  for (bool binary : {false, true}) {
+    o.binary_first_pass = binary;
+    auto hits = f.searcher.search(query.data(), 64, o);
+    ASSERT_TRUE(hits);
+    EXPECT_EQ(hits->size(), f.searcher.size());
+  }
+  o.k = 0;
+  auto hits = f.searcher.search(query.data(), 64, o);
+  ASSERT_TRUE(hits);
+  EXPECT_TRUE(hits->empty());
+}
+
+TEST(Search, RefusesMismatchedShards) {
+  Searcher s;
+  ASSERT_TRUE(s.add_shard(make_shard(random_contents(5, 32, 1, "x"), "shard-00000.bin")));
+
+  Status st = s.add_shard(make_shard(random_contents(5, 64, 2, "y"), "shard-00001.bin"));
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.message().find("shard-00001.bin: dim 64 does not match dim 32"), std::string::npos) << st.message();
+
+  ShardContents other = random_contents(5, 32, 3, "z");
+  other.model_fingerprint = "fp-2";
+  st = s.add_shard(make_shard(other, "shard-00002.bin"));
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.message().find("fingerprint"), std::string::npos) << st.message();
+
+  // An id already present: refused, and the searcher is unchanged.
+  ShardContents dup = random_contents(5, 32, 4, "w");
+  dup.records[3].id = "x1";
+  st = s.add_shard(make_shard(dup, "shard-00003.bin"));
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.message().find("id \"x1\" is already used by shard-00000.bin row 1"), std::string::npos)
+      << st.message();
+  uint32_t shard, row;
+  EXPECT_FALSE(s.find_id("w0", &shard, &row));
+  ASSERT_TRUE(s.find_id("x1", &shard, &row));
+  EXPECT_EQ(shard, 0u);
+  EXPECT_EQ(s.shard_count(), 1u);
+  EXPECT_EQ(s.size(), 5u);
+
+  EXPECT_FALSE(s.add_shard(nullptr));
+}
+
+TEST(Search, RefusesBadQueries) {
+  Searcher empty;
+  std::vector<float> q(32, 1.0f);
+  EXPECT_FALSE(empty.search(q.data(), 32, SearchOptions()));
+
+  Searcher s;
+  ASSERT_TRUE(s.add_shard(make_shard(random_contents(5, 32, 1, "x"), "s")));
+  auto r = s.search(q.data(), 16, SearchOptions());
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.message().find("dim 16"), std::string::npos) << r.message();
+  std::vector<float> zero(32, 0.0f);
+  EXPECT_FALSE(s.search(zero.data(), 32, SearchOptions()));
+  q[3] = std::nanf("");
+  EXPECT_FALSE(s.search(q.data(), 32, SearchOptions()));
+  q[3] = INFINITY;
+  EXPECT_FALSE(s.search(q.data(), 32, SearchOptions()));
+}
+
+}  // namespace
+}  // namespace clip

@@ -1,0 +1,145 @@
+// Image bindings: wasm tensors must equal the native build's bit for bit on
+// every golden image (so a photo indexed natively and dropped on the page
+// scores ~1.0), and crops must match the Pillow reference crops.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'node:test';
+
+import { loadCore, readData, runCli, testData } from './support.mjs';
+
+const core = await loadCore();
+const goldenDir = join(testData, 'image/golden');
+const golden = JSON.parse(readFileSync(join(goldenDir, 'preprocess_cases.json')));
+const goldenFile = (relative) => readFileSync(join(goldenDir, relative));
+const size = golden.size;
+
+test('tensors are bit-identical to `clipsearch preprocess` on every golden image', (t) => {
+  // Both sides take size, mean and std from the same model.json.
+  const dir = mkdtempSync(join(tmpdir(), 'clipsearch-wasm-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const modelText = readData('model/clip-vit-base-patch32.json');
+  writeFileSync(join(dir, 'model.json'), modelText);
+  const cfg = core.parseModelManifest(modelText.toString('utf8')).image;
+  for (const c of golden.cases) {
+    const r = core.preprocessImage(goldenFile(c.image), cfg);
+    assert.equal(r.error, undefined, `${c.image}: ${r.error}`);
+    assert.ok(r.tensor instanceof Float32Array);
+    assert.equal(r.tensor.length, 3 * size * size);
+
+    const out = join(dir, 'tensor.f32');
+    runCli('preprocess', join(goldenDir, c.image), '--model', dir, '--tensor', out);
+    const native = readFileSync(out);
+    const wasm = Buffer.from(r.tensor.buffer, r.tensor.byteOffset, r.tensor.byteLength);
+    assert.ok(wasm.equals(native), `${c.image}: wasm and native tensors differ`);
+  }
+});
+
+test('size and hash describe the dropped file', () => {
+  for (const c of golden.cases) {
+    const bytes = goldenFile(c.image);
+    const r = core.preprocessImage(bytes);
+    assert.equal(r.sha256, createHash('sha256').update(bytes).digest('hex'));
+    // The reference resized the displayed (EXIF-oriented) image: its short
+    // side went to `size` and its long side to int(size * long / short).
+    const [short, long] = [Math.min(r.width, r.height), Math.max(r.width, r.height)];
+    const resized = r.width <= r.height ? [size, Math.trunc(size * long / short)] : [Math.trunc(size * long / short), size];
+    assert.deepEqual(resized, c.resized_size, c.image);
+  }
+});
+
+test('crops match the Pillow reference crops (lossless: within one level)', () => {
+  for (const c of golden.cases) {
+    const crop = core.preprocessCrop(goldenFile(c.image));
+    assert.equal(crop.error, undefined, `${c.image}: ${crop.error}`);
+    assert.equal(crop.size, size);
+    const reference = core.decodeImage(goldenFile(c.crop));
+    assert.equal(reference.error, undefined, `${c.crop}: ${reference.error}`);
+    assert.equal(reference.width, size);
+    assert.equal(reference.height, size);
+    let worst = 0, sum = 0;
+    for (let i = 0; i < crop.crop.length; ++i) {
+      const e = Math.abs(crop.crop[i] - reference.pixels[i]);
+      worst = Math.max(worst, e);
+      sum += e;
+    }
+    const mean = sum / crop.crop.length;
+    // JPEG decoders (stb_image vs libjpeg) round IDCT output differently, so
+    // lossy inputs are held to the mean only (as tests/native/image does).
+    if (c.lossy) {
+      assert.ok(mean < 2, `${c.image}: mean difference ${mean}`);
+    } else {
+      assert.ok(worst <= 1 && mean < 0.1, `${c.image}: max ${worst}, mean ${mean}`);
+    }
+  }
+});
+
+test('RGBA from a canvas gives the same tensor as the file', () => {
+  for (const c of golden.cases.filter((c) => !c.lossy).slice(0, 6)) {
+    const decoded = core.decodeImage(goldenFile(c.image));
+    const rgba = new Uint8ClampedArray(decoded.width * decoded.height * 4).fill(255);
+    for (let p = 0; p < decoded.width * decoded.height; ++p) rgba.set(decoded.pixels.subarray(3 * p, 3 * p + 3), 4 * p);
+    const fromRgba = core.preprocessRgba(rgba, decoded.width, decoded.height, {});
+    const fromFile = core.preprocessImage(goldenFile(c.image), {});
+    assert.equal(fromRgba.error, undefined, fromRgba.error);
+    assert.equal(fromRgba.sha256, '');
+    assert.deepEqual([fromRgba.width, fromRgba.height], [fromFile.width, fromFile.height]);
+    assert.ok(Buffer.from(fromRgba.tensor.buffer).equals(Buffer.from(fromFile.tensor.buffer)), c.image);
+  }
+});
+
+test('config from a model manifest changes size and normalisation', () => {
+  const bytes = goldenFile(golden.cases[0].image);
+  const r = core.preprocessImage(bytes, { size: 64, mean: [0, 0, 0], std: [1, 1, 1] });
+  assert.equal(r.tensor.length, 3 * 64 * 64);
+  const crop = core.preprocessCrop(bytes, { size: 64 });
+  // With mean 0 and std 1 the tensor is the crop / 255, channel-major.
+  for (const i of [0, 100, 64 * 64 - 1]) assert.ok(Math.abs(r.tensor[i] - crop.crop[3 * i] / 255) < 1e-6);
+});
+
+test('hostile or unsupported input gives an error, not an exception', () => {
+  const png = goldenFile(golden.cases.find((c) => c.image.endsWith('.png')).image);
+  const jpeg = goldenFile(golden.cases.find((c) => c.image.endsWith('.jpg')).image);
+  const inputs = [
+    new Uint8Array(0),
+    new Uint8Array(1000).fill(0xab),
+    png.subarray(0, 40),
+    jpeg.subarray(0, 200),
+    new TextEncoder().encode('RIFF\u0000\u0000\u0000\u0000WEBPVP8 '),
+  ];
+  for (const bytes of inputs) {
+    for (const r of [core.preprocessImage(bytes), core.preprocessCrop(bytes), core.decodeImage(bytes)]) {
+      assert.equal(r.ok, false);
+      assert.equal(typeof r.error, 'string');
+    }
+  }
+  assert.match(core.preprocessImage(png, { maxPixels: 100 }).error, /\S/);
+  assert.match(core.preprocessRgba(new Uint8Array(10), 2, 2).error, /RGBA/);
+  assert.equal(core.preprocessRgba(new Uint8Array(16), 2, 2).ok, true);
+  assert.equal(core.preprocessRgba(new Uint8Array(0), 0, 0).ok, false);
+  assert.equal(core.preprocessImage(png, { size: 0 }).ok, false);
+  assert.equal(core.preprocessImage(png, { size: -5 }).ok, false);
+});
+
+test('imageFormat tells the page which files the browser must decode', () => {
+  const png = goldenFile(golden.cases.find((c) => c.image.endsWith('.png')).image);
+  const jpeg = goldenFile(golden.cases.find((c) => c.image.endsWith('.jpg')).image);
+  const webp = new TextEncoder().encode('RIFF\u0024\u0000\u0000\u0000WEBPVP8 ');
+  assert.deepEqual({ ...core.imageFormat(png) }, { format: 'PNG', decodable: true });
+  assert.deepEqual({ ...core.imageFormat(jpeg) }, { format: 'JPEG', decodable: true });
+  assert.deepEqual({ ...core.imageFormat(webp) }, { format: 'WebP', decodable: false });
+  assert.equal(core.imageFormat(new Uint8Array(0)).decodable, false);
+  assert.match(core.probeImage(webp).error, /WebP/);
+});
+
+test('probeImage reads the displayed size without decoding', () => {
+  for (const c of golden.cases) {
+    const bytes = goldenFile(c.image);
+    const info = core.probeImage(bytes);
+    const decoded = core.preprocessImage(bytes);
+    assert.equal(info.error, undefined, `${c.image}: ${info.error}`);
+    assert.deepEqual([info.width, info.height], [decoded.width, decoded.height], c.image);
+  }
+});

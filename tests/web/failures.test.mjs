@@ -1,0 +1,139 @@
+// What the page says when things go wrong: a truncated shard, an index built
+// with another model, a missing model; and an index whose captions and ids
+// are hostile HTML must render as plain text and run nothing. The bad
+// indexes are built here with the real CLI. Failure handling does not depend
+// on the backend, so these run on WebAssembly only.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { startServer } from './static_server.mjs';
+import { WEB_DIR, REPO, requireBuiltPage, cli, launchBrowser, PageDriver } from './harness.mjs';
+
+requireBuiltPage();
+const demoIndex = JSON.parse(fs.readFileSync(path.join(WEB_DIR, 'index/manifest.json'), 'utf8'));
+const MODEL_NAME = demoIndex.model_name || demoIndex.model?.name;
+const modelDir = path.join(WEB_DIR, 'models', MODEL_NAME);
+const captions = fs.readFileSync(path.join(WEB_DIR, 'index/captions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+
+const HOSTILE_CAPTION = '<img src=x onerror="window.__pwned=1">a red circle</p><script>window.__pwned=2</script>';
+const HOSTILE_ID = '"><svg onload="window.__pwned=3">';
+
+let work;
+let server;
+let browser;
+
+// Three demo images under `dir`, listed in a captions.jsonl of `rows`.
+function writeInput(dir, rows) {
+  fs.mkdirSync(dir, { recursive: true });
+  const lines = rows.map((row, i) => {
+    const name = `img${i}.png`;
+    fs.copyFileSync(path.join(WEB_DIR, 'index', captions[i].path), path.join(dir, name));
+    return JSON.stringify({ path: name, ...row });
+  });
+  fs.writeFileSync(path.join(dir, 'captions.jsonl'), `${lines.join('\n')}\n`);
+  return path.join(dir, 'captions.jsonl');
+}
+
+// The demo model with other normalisation constants: another model, so
+// another fingerprint (computed by the project's own fingerprint script).
+function otherModel(dir) {
+  fs.cpSync(modelDir, dir, { recursive: true });
+  const m = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+  m.image.mean = [0.5, 0.5, 0.5];
+  m.image.std = [0.5, 0.5, 0.5];
+  m.name = 'other-model';
+  fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(m, null, 2));
+  m.fingerprint = execFileSync('python3', [path.join(REPO, 'models/model_fingerprint.py'), path.join(dir, 'model.json')], { encoding: 'utf8' }).trim();
+  fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(m, null, 2));
+  return dir;
+}
+
+before(async () => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'clipsearch-web-fail-'));
+  const hostileInput = writeInput(path.join(work, 'hostile-src'), [
+    { caption: HOSTILE_CAPTION, id: HOSTILE_ID },
+    { caption: 'a <b>bold</b> &amp; claim', id: 'second' },
+    { caption: 'plain caption', id: 'third' },
+  ]);
+  cli('index', '--model', modelDir, '--input', hostileInput, '--out', path.join(work, 'hostile'));
+  const otherInput = writeInput(path.join(work, 'other-src'), [{ caption: 'a' }, { caption: 'b' }, { caption: 'c' }]);
+  cli('index', '--model', otherModel(path.join(work, 'other-model')), '--input', otherInput, '--out', path.join(work, 'other'));
+
+  server = await startServer({ root: WEB_DIR });
+  server.mount('/fixtures/', work);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+// Each scenario in its own page with its caches cleared: nothing carries over.
+async function openFresh(query) {
+  const page = await browser.context.newPage();
+  await page.goto(server.url + 'icon.svg');
+  await page.evaluate(async () => {
+    for (const r of await navigator.serviceWorker.getRegistrations()) await r.unregister();
+    for (const k of await caches.keys()) await caches.delete(k);
+  });
+  await page.close();
+  return PageDriver.open(browser.context, `${server.url}?backend=wasm&${query}`);
+}
+
+test('a truncated shard is reported as a damaged index', async () => {
+  const shard = demoIndex.shards[0].file;
+  server.damage(`/index/${shard}`, 'truncate');
+  try {
+    const page = await openFresh('q=circle');
+    const s = await page.settled();
+    assert.equal(s.state, 'error', s.text);
+    assert.match(s.text, /damaged/i);
+    assert.ok(s.text.includes(shard), `names the shard: ${s.text}`);
+    await page.page.close();
+  } finally {
+    server.damage(`/index/${shard}`, null);
+  }
+});
+
+test('an index built with another model is refused', async () => {
+  const page = await openFresh(`index=fixtures/other/&model=models/${MODEL_NAME}/`);
+  const s = await page.settled();
+  assert.equal(s.state, 'error', s.text);
+  assert.match(s.text, /another model/i);
+  assert.match(s.text, /fingerprint/i);
+  await page.page.close();
+});
+
+test('a missing model is reported', async () => {
+  const page = await openFresh('model=models/not-there/');
+  const s = await page.settled();
+  assert.equal(s.state, 'error', s.text);
+  assert.match(s.text, /model missing/i);
+  assert.match(s.text, /not-there/);
+  await page.page.close();
+});
+
+test('captions and ids are rendered as text, never as HTML', async () => {
+  const page = await openFresh(`index=fixtures/hostile/&model=models/${MODEL_NAME}/&q=${encodeURIComponent('a red circle')}`);
+  await page.ready();
+  await page.testid('result').first().waitFor();
+  const hits = await page.results();
+  assert.equal(hits.length, 3);
+  const hostile = hits.find((h) => h.id === HOSTILE_ID);
+  assert.ok(hostile, `hostile id kept verbatim: ${hits.map((h) => h.id)}`);
+  assert.equal(hostile.caption, HOSTILE_CAPTION);
+  assert.equal(hostile.alt, HOSTILE_CAPTION);
+  assert.equal(hits.find((h) => h.id === 'second').caption, 'a <b>bold</b> &amp; claim');
+  const injected = await page.page.evaluate(() => ({
+    pwned: window.__pwned,
+    elements: document.querySelectorAll('#result-list script, #result-list svg, #result-list b, #result-list img[src="x"]').length,
+  }));
+  assert.deepEqual(injected, { pwned: undefined, elements: 0 });
+  await page.page.close();
+});

@@ -1,0 +1,82 @@
+// A small static file server for the page tests, on 127.0.0.1 and a random
+// port. Like any static host, plus switches a test can flip:
+//   block(prefix)        requests under prefix fail at the network level
+//   damage(path, mode)   serve a file damaged ('truncate': its first half)
+//   mount(prefix, dir)   serve another folder (indexes built by a test)
+//   isolate              COOP + COEP headers (cross-origin isolation, threads)
+
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.jsonl': 'application/jsonl',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+export async function startServer({ root, isolate = false }) {
+  const mounts = [['/', path.resolve(root)]];
+  const blocked = new Set();
+  const damaged = new Map();
+  const log = [];
+
+  function resolve(urlPath) {
+    // Longest mount prefix wins; never leave the mounted folder.
+    const [prefix, dir] = mounts.filter(([p]) => urlPath.startsWith(p)).sort((a, b) => b[0].length - a[0].length)[0];
+    const rel = decodeURIComponent(urlPath.slice(prefix.length));
+    const file = path.resolve(dir, `./${rel}`);
+    if (file !== dir && !file.startsWith(dir + path.sep)) return null;
+    return fs.existsSync(file) && fs.statSync(file).isDirectory() ? path.join(file, 'index.html') : file;
+  }
+
+  const server = http.createServer((req, res) => {
+    const urlPath = new URL(req.url, 'http://x').pathname;
+    log.push(urlPath);
+    if ([...blocked].some((p) => urlPath.startsWith(p))) {
+      req.socket.destroy();  // what an unreachable host looks like to fetch()
+      return;
+    }
+    const headers = { 'cache-control': 'no-cache' };
+    if (isolate) {
+      headers['cross-origin-opener-policy'] = 'same-origin';
+      headers['cross-origin-embedder-policy'] = 'require-corp';
+    }
+    const file = resolve(urlPath);
+    if (!file || !fs.existsSync(file)) {
+      res.writeHead(404, { ...headers, 'content-type': 'text/plain' });
+      res.end('not found');
+      return;
+    }
+    let body = fs.readFileSync(file);
+    if (damaged.get(urlPath) === 'truncate') body = body.subarray(0, body.length >> 1);
+    headers['content-type'] = TYPES[path.extname(file)] || 'application/octet-stream';
+    headers['content-length'] = body.length;
+    res.writeHead(200, headers);
+    res.end(req.method === 'HEAD' ? undefined : body);
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const url = `http://127.0.0.1:${server.address().port}/`;
+
+  return {
+    url,
+    log,
+    block: (prefix) => blocked.add(prefix),
+    unblock: () => blocked.clear(),
+    damage: (urlPath, mode) => damaged.set(urlPath, mode),
+    mount: (prefix, dir) => mounts.push([prefix.endsWith('/') ? prefix : `${prefix}/`, path.resolve(dir)]),
+    close: () => new Promise((ok) => {
+      server.closeAllConnections();
+      server.close(ok);
+    }),
+  };
+}

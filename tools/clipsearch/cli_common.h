@@ -1,0 +1,32 @@
+// Helpers every subcommand shares: finding the model, the one-line error
+// convention, JSON number output.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "core/util/result.h"
+#include "tools/ort/clip_model.h"
+
+namespace clipsearch {
+
+// --model, else $CLIPSEARCH_MODEL, else the folder fixed at configure time
+// (the bundled demo model), else <exe>/../share/clipsearch/models/demo (an
+// installed, relocated tool).
+std::string default_model_dir();
+std::string resolve_model_dir(const std::string& flag);
+
+// Loads the model (tokenizer and model.json; sessions open on first use).
+clip::Result<ClipModel> open_model(const std::string& flag);
+
+// Prints "clipsearch <command>: <message>" as one line on stderr; returns 1.
+int fail(const std::string& command, const std::string& message);
+
+// Adds --device with the accepted values; `fallback` is the default.
+CLI::Option* add_device_option(CLI::App& sub, std::string& value, const std::string& fallback);
+
+// A float vector as a JSON array, with enough digits to round-trip.
+std::string json_float_array(const float* v, size_t n);
+
+}  // namespace clipsearch

@@ -1,0 +1,174 @@
+// clipsearch search: query an index by text, by image, or by an indexed id.
+//   clipsearch search --index photos.index --text "a dog on a beach" -k 5
+//   clipsearch search --index photos.index --image query.jpg --json
+//   clipsearch search --index photos.index --id cats/tom.jpg --exclude-self
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/image/preprocess.h"
+#include "core/search/search.h"
+#include "core/util/sha256.h"
+#include "tools/clipsearch/cli_common.h"
+#include "tools/clipsearch/commands.h"
+#include "tools/pipeline/file_io.h"
+#include "tools/pipeline/index_folder.h"
+#include "tools/pipeline/input_list.h"
+
+namespace fs = std::filesystem;
+
+namespace clipsearch {
+namespace {
+
+struct Options {
+  std::string index;
+  std::string model;
+  std::string device;
+  std::string text, image, id;
+  size_t k = 10;
+  float min_score = -1.0f;
+  bool json = false;
+  bool binary = false;
+  bool exclude_self = false;
+};
+
+// The model for a query: --model, or the one manifest.json names (its folder
+// relative to the index), or the default model; whichever it is, its
+// fingerprint must be the index's.
+clip::Result<ClipModel> model_for_index(const LoadedIndex& index, const std::string& flag) {
+  const clip::IndexManifest& m = index.manifest;
+  auto check = [&](clip::Result<ClipModel> model, const std::string& how) -> clip::Result<ClipModel> {
+    if (!model.ok()) return model;
+    if (model->manifest().fingerprint != m.model_fingerprint)
+      return clip::make_error("the index was built with model '" + m.model_name + "' (fingerprint " +
+                              m.model_fingerprint.substr(0, 12) + "), but " + how + " is '" +
+                              model->manifest().name + "' (fingerprint " +
+                              model->manifest().fingerprint.substr(0, 12) +
+                              "): its embeddings would not match; pass --model with the index's model");
+    return model;
+  };
+  if (!flag.empty()) return check(ClipModel::load(flag), "--model " + flag);
+  std::string named;
+  if (!m.model_location.empty() && !is_url(m.model_location)) {
+    named = (fs::path(index.dir) / m.model_location).lexically_normal().string();
+    std::error_code ec;
+    if (fs::exists(fs::path(named) / "model.json", ec)) return check(ClipModel::load(named), "the model at " + named);
+  }
+  const std::string fallback = default_model_dir();
+  std::error_code ec;
+  if (fs::exists(fs::path(fallback) / "model.json", ec)) {
+    auto model = ClipModel::load(fallback);
+    if (model.ok() && model->manifest().fingerprint == m.model_fingerprint) return model;
+  }
+  return clip::make_error("cannot find model '" + m.model_name + "' that the index names" +
+                          (m.model_location.empty() ? "" : " (at " + m.model_location + ")") +
+                          "; pass --model DIR (clipsearch fetch-model can download it)");
+}
+
+clip::Result<std::vector<float>> query_vector(const Options& o, const LoadedIndex& index, const clip::Searcher& s,
+                                              std::string* exclude) {
+  if (!o.id.empty()) {
+    uint32_t shard, row;
+    if (!s.find_id(o.id, &shard, &row)) return clip::make_error("no id '" + o.id + "' in " + o.index);
+    if (o.exclude_self) *exclude = o.id;
+    return s.shard(shard).embedding(row);
+  }
+  auto model = model_for_index(index, o.model);
+  if (!model.ok()) return model.error();
+  auto device = parse_device(o.device);
+  if (!device.ok()) return device.error();
+  if (auto st = model->set_device(*device); !st.ok()) return st.error();
+  if (!o.image.empty()) {
+    auto bytes = read_file(o.image, uint64_t(1) << 30);
+    if (!bytes.ok()) return bytes.error();
+    if (o.exclude_self) {
+      // The indexed copy of this file, recognised by its bytes.
+      const auto sha = clip::sha256(bytes->data(), bytes->size());
+      for (size_t i = 0; i < s.shard_count() && exclude->empty(); ++i)
+        for (uint32_t r = 0; r < s.shard(uint32_t(i)).count(); ++r)
+          if (s.shard(uint32_t(i)).record(r).content_sha256 == sha) {
+            *exclude = s.shard(uint32_t(i)).record(r).id;
+            break;
+          }
+    }
+    auto pixels = clip::preprocess_encoded(clip::ByteView(*bytes), model->manifest().image);
+    if (!pixels.ok()) return clip::make_error(o.image + ": " + pixels.message());
+    return model->embed_images(pixels->data(), 1);
+  }
+  return model->embed_texts({o.text});
+}
+
+void print_table(const clip::Searcher& s, const std::vector<clip::Hit>& hits) {
+  if (hits.empty()) {
+    std::printf("no results\n");
+    return;
+  }
+  std::printf("%4s  %7s  %-32s  %s\n", "rank", "score", "id", "caption");
+  for (size_t i = 0; i < hits.size(); ++i) {
+    const auto& r = s.shard(hits[i].shard).record(hits[i].row);
+    std::printf("%4zu  %7.4f  %-32s  %s\n", i + 1, double(hits[i].score), r.id.c_str(), r.caption.c_str());
+  }
+}
+
+int run(const Options& o) {
+  auto index = load_index(o.index, false);
+  if (!index.ok()) return fail("search", index.message());
+  clip::Searcher searcher;
+  for (const auto& shard : index->shards)
+    if (auto st = searcher.add_shard(shard); !st.ok()) return fail("search", st.message());
+
+  std::string exclude;
+  auto query = query_vector(o, *index, searcher, &exclude);
+  if (!query.ok()) return fail("search", query.message());
+
+  std::vector<clip::Hit> hits;
+  if (searcher.size() > 0) {
+    clip::SearchOptions so;
+    so.k = o.k;
+    so.min_score = o.min_score;
+    so.exclude_id = exclude;
+    so.binary_first_pass = o.binary;
+    auto found = searcher.search(query->data(), query->size(), so);
+    if (!found.ok()) return fail("search", found.message());
+    hits = std::move(*found);
+  }
+  if (!o.json) {
+    print_table(searcher, hits);
+    return 0;
+  }
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& h : hits) {
+    const auto& r = searcher.shard(h.shard).record(h.row);
+    out.push_back({{"id", r.id}, {"score", h.score}, {"caption", r.caption}, {"source", r.source}, {"thumb", r.thumb}});
+  }
+  std::cout << out.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+  return 0;
+}
+
+CommandRegistrar reg("search", "Search an index by --text, --image or --id", [](CLI::App& sub) {
+  auto o = std::make_shared<Options>();
+  sub.add_option("--index", o->index, "Index folder")->required();
+  auto* text = sub.add_option("--text", o->text, "Text query");
+  auto* image = sub.add_option("--image", o->image, "Image file query");
+  auto* id = sub.add_option("--id", o->id, "Id of an indexed image: search with its stored vector (no model run)");
+  text->excludes(image)->excludes(id);
+  image->excludes(id);
+  sub.add_option("-k,--top-k", o->k, "Number of results")->capture_default_str()->check(CLI::Range(1, 100000));
+  sub.add_option("--min-score", o->min_score, "Drop results below this cosine similarity")->capture_default_str();
+  sub.add_flag("--json", o->json, "Print a JSON list of {id, score, caption, source, thumb}");
+  sub.add_flag("--binary", o->binary, "Sign-bit first pass, then int8 rescoring (for very large indexes)");
+  sub.add_flag("--exclude-self", o->exclude_self,
+               "Leave out the query itself: the --id, or the indexed file with the same bytes as --image");
+  sub.add_option("--model", o->model, "Model folder (default: the one the index names)");
+  add_device_option(sub, o->device, "cpu");
+  return [o, text, image, id] {
+    if (text->count() + image->count() + id->count() != 1) return fail("search", "give one of --text, --image, --id");
+    return run(*o);
+  };
+});
+
+}  // namespace
+}  // namespace clipsearch

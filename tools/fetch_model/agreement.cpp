@@ -1,0 +1,122 @@
+#include "tools/fetch_model/agreement.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "core/demo/shapes.h"
+#include "core/image/preprocess.h"
+#include "tools/ort/clip_model.h"
+#include "tools/ort/encoder.h"
+
+namespace clipsearch {
+namespace {
+
+// Fixed inputs: captions of the kinds people type, and rendered demo images
+// pushed through the model's own preprocessing.
+const char* const kCaptions[] = {
+    "a photo of a dog",
+    "a red circle on the left",
+    "two people riding bicycles in the rain",
+    "a bowl of fruit on a wooden table",
+    "a hand-drawn diagram of a neural network",
+};
+constexpr uint64_t kImageSeed = 7;
+constexpr size_t kImages = 4;
+
+struct Inputs {
+  std::vector<std::vector<int32_t>> rows;
+  int32_t pad_id = 0;
+  std::vector<float> pixels;  // kImages x [3, side, side]
+  int side = 0;
+};
+
+float cosine(const float* a, const float* b, size_t n) {
+  double ab = 0, aa = 0, bb = 0;
+  for (size_t i = 0; i < n; ++i) {
+    ab += double(a[i]) * b[i];
+    aa += double(a[i]) * a[i];
+    bb += double(b[i]) * b[i];
+  }
+  return aa > 0 && bb > 0 ? float(ab / std::sqrt(aa * bb)) : 0.0f;
+}
+
+// Embeddings of the fixed inputs by one file of one encoder, rows back to back.
+clip::Result<std::vector<float>> run(const std::string& dir, const clip::ModelFile& file, const clip::EncoderSpec& spec,
+                                     bool text, const Inputs& in) {
+  EncoderConfig cfg;
+  cfg.path = (std::filesystem::path(dir) / file.path).string();
+  cfg.device = Device::Cpu;
+  cfg.expected_inputs = spec.input_names;
+  cfg.output_name = spec.output_name;
+  auto enc = Encoder::open(cfg);
+  if (!enc.ok()) return enc.error();
+  if (!text) return (*enc)->run_image(in.pixels.data(), kImages, in.side);
+  std::vector<float> out;
+  for (const auto& row : in.rows) {  // one at a time: no padding questions
+    auto e = (*enc)->run_text({row}, in.pad_id);
+    if (!e.ok()) return e.error();
+    out.insert(out.end(), e->begin(), e->end());
+  }
+  return out;
+}
+
+clip::Result<Inputs> make_inputs(const ClipModel& model) {
+  const clip::ModelManifest& m = model.manifest();
+  Inputs in;
+  for (const char* caption : kCaptions) in.rows.push_back(model.tokenizer().encode(caption, m.context_length));
+  in.pad_id = model.tokenizer().end_id();
+  in.side = m.image.size;
+  for (size_t i = 0; i < kImages; ++i) {
+    auto crop = clip::resize_and_crop(clip::render_demo_sample(kImageSeed, i).image, m.image);
+    if (!crop.ok()) return crop.error();
+    auto chw = clip::normalize_to_nchw(*crop, m.image);
+    in.pixels.insert(in.pixels.end(), chw.begin(), chw.end());
+  }
+  return in;
+}
+
+}  // namespace
+
+clip::Result<std::map<std::string, float>> check_agreement(const std::string& model_dir,
+                                                           const std::function<void(const std::string&)>& log) {
+  auto model = ClipModel::load(model_dir);
+  if (!model.ok()) return model.error();
+  auto inputs = make_inputs(*model);
+  if (!inputs.ok()) return inputs.error();
+  const clip::ModelManifest& m = model->manifest();
+
+  std::map<std::string, float> lowest;
+  for (bool text : {true, false}) {
+    const clip::EncoderSpec& spec = text ? m.text : m.vision;
+    const char* what = text ? "text" : "vision";
+    auto ref_file = spec.variants.find("fp32");
+    if (ref_file == spec.variants.end())
+      return clip::make_error(std::string("--check-agreement needs the fp32 ") + what + " model as its reference");
+    if (spec.variants.size() == 1) continue;
+    auto ref = run(model_dir, ref_file->second, spec, text, *inputs);
+    if (!ref.ok()) return ref.error();
+    const size_t count = text ? inputs->rows.size() : kImages;
+    const size_t dim = ref->size() / count;
+    for (const auto& [precision, file] : spec.variants) {
+      if (precision == "fp32") continue;
+      auto out = run(model_dir, file, spec, text, *inputs);
+      if (!out.ok()) return out.error();
+      if (out->size() != ref->size())
+        return clip::make_error(file.path + ": embeddings of another width than the fp32 model's");
+      float worst = 1.0f;
+      for (size_t r = 0; r < count; ++r) worst = std::min(worst, cosine(ref->data() + r * dim, out->data() + r * dim, dim));
+      char line[160];
+      std::snprintf(line, sizeof line, "agreement %s %s: lowest cosine to fp32 %.6f over %zu inputs", precision.c_str(),
+                    what, worst, count);
+      log(line);
+      auto it = lowest.find(precision);
+      lowest[precision] = it == lowest.end() ? worst : std::min(it->second, worst);
+    }
+  }
+  return lowest;
+}
+
+}  // namespace clipsearch

@@ -1,0 +1,36 @@
+// The download half of `clipsearch fetch-model`: every file a model
+// template names, fetched with resume and verification into a model folder,
+// then model.json written from what arrived and what the graphs say.
+#pragma once
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/model/model_manifest.h"
+#include "core/util/result.h"
+#include "tools/net/http.h"
+
+namespace clipsearch {
+
+struct FetchModelOptions {
+  std::string base_url;                 // files are base_url + path
+  clip::ModelManifest model;            // paths, known sha256/bytes, tokenizer and image settings
+  clip::ModelSource source;             // recorded in model.json
+  std::string out_dir;
+  std::vector<std::string> precisions;  // subset of "fp32", "fp16", "int8"; empty = all listed
+  bool check_agreement = false;
+  net::DownloadOptions download;        // limits and retries; expected size/hash are set per file
+  std::function<void(const std::string&)> log;  // progress lines
+};
+
+// Returns the manifest written to OUT/model.json. A second run over the same
+// folder re-verifies what is there and fetches only what is missing.
+clip::Result<clip::ModelManifest> fetch_model(const FetchModelOptions& options);
+
+// Per backend: WebGPU and CUDA take fp16 (int8 MatMulInteger falls back to
+// the CPU under WebGPU), WASM takes int8 (smallest download, fast integer
+// kernels), the native CPU takes fp32; each falls back to what is present.
+std::map<std::string, std::string> default_preferred_precision(const clip::ModelManifest& m);
+
+}  // namespace clipsearch

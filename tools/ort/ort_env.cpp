@@ -1,0 +1,44 @@
+#include "tools/ort/ort_env.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+namespace clipsearch {
+
+namespace {
+
+std::mutex g_log_mutex;
+std::string g_last_error;
+
+void ORT_API_CALL log_callback(void* param, OrtLoggingLevel severity, const char* /*category*/,
+                               const char* /*logid*/, const char* /*code_location*/, const char* message) {
+  const bool verbose = param != nullptr;
+  if (severity >= ORT_LOGGING_LEVEL_ERROR) {
+    std::lock_guard<std::mutex> lock(g_log_mutex);
+    g_last_error = message ? message : "";
+  }
+  if (verbose) std::fprintf(stderr, "onnxruntime: %s\n", message ? message : "");
+}
+
+}  // namespace
+
+Ort::Env& ort_env() {
+  static Ort::Env env = [] {
+    const char* v = std::getenv("CLIPSEARCH_ORT_LOG");
+    const bool verbose = v && *v && std::strcmp(v, "0") != 0;
+    // Any non-null param means verbose; the callback never dereferences it.
+    static int verbose_tag = 1;
+    return Ort::Env(verbose ? ORT_LOGGING_LEVEL_INFO : ORT_LOGGING_LEVEL_WARNING, "clipsearch",
+                    log_callback, verbose ? &verbose_tag : nullptr);
+  }();
+  return env;
+}
+
+std::string ort_last_error_log() {
+  std::lock_guard<std::mutex> lock(g_log_mutex);
+  return g_last_error;
+}
+
+}  // namespace clipsearch

@@ -1,0 +1,169 @@
+#include "tools/pipeline/index_finalize.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <unordered_set>
+
+#include "core/util/sha256.h"
+#include "tools/pipeline/file_io.h"
+
+namespace fs = std::filesystem;
+
+namespace clipsearch {
+
+namespace {
+
+struct ShardOut {
+  clip::ShardEntry entry;
+  std::shared_ptr<const clip::Shard> shard;
+};
+
+clip::Result<std::shared_ptr<const clip::Shard>> read_shard(const std::string& out, const clip::ShardEntry& e) {
+  const std::string path = join_path(out, e.file);
+  auto bytes = read_file(path, e.bytes);
+  if (!bytes.ok()) return bytes.error();
+  auto shard = clip::Shard::parse(std::move(*bytes), path);
+  if (!shard.ok()) return shard.error();
+  return std::make_shared<const clip::Shard>(std::move(*shard));
+}
+
+// Writes `rows` of `shard` as a new shard file (for an upsert, which drops
+// replaced rows). Vectors are dequantized and quantized again, which gives the
+// same int8 codes: no image is embedded again.
+clip::Result<ShardOut> rewrite_shard(const std::string& out, const clip::Shard& shard,
+                                     const std::vector<uint32_t>& rows, const std::string& file) {
+  clip::ShardContents c;
+  c.model_fingerprint = shard.model_fingerprint();
+  c.dim = shard.dim();
+  c.with_binary_codes = shard.has_binary_codes();
+  for (uint32_t r : rows) {
+    c.records.push_back(shard.record(r));
+    const auto v = shard.embedding(r);
+    c.embeddings.insert(c.embeddings.end(), v.begin(), v.end());
+  }
+  auto bytes = clip::encode_shard(c);
+  if (!bytes.ok()) return clip::make_error(file + ": " + bytes.message());
+  if (auto s = write_file_atomic(join_path(out, file), clip::ByteView(*bytes)); !s.ok()) return s.error();
+  ShardOut o;
+  o.entry = {file, bytes->size(), clip::to_hex(clip::sha256(bytes->data(), bytes->size())), uint32_t(rows.size())};
+  auto parsed = clip::Shard::parse(std::move(*bytes), file);
+  if (!parsed.ok()) return parsed.error();
+  o.shard = std::make_shared<const clip::Shard>(std::move(*parsed));
+  return o;
+}
+
+}  // namespace
+
+std::vector<std::string> referenced_thumbs(const LoadedIndex& index) {
+  std::vector<std::string> out;
+  for (const auto& s : index.shards)
+    for (uint32_t r = 0; r < s->count(); ++r)
+      if (!s->record(r).thumb.empty()) out.push_back(s->record(r).thumb);
+  return out;
+}
+
+clip::Result<clip::IndexManifest> finalize_index(const FinalizeInput& in, Journal& journal) {
+  std::sort(journal.chunks.begin(), journal.chunks.end(),
+            [](const JournalChunk& a, const JournalChunk& b) { return a.chunk < b.chunk; });
+
+  // This run's shards, and the ids they (re)define.
+  std::vector<ShardOut> fresh;
+  std::unordered_set<std::string> new_ids;
+  uint32_t next_number = journal.first_shard;
+  for (const auto& c : journal.chunks) {
+    next_number = std::max(next_number, journal.first_shard + c.chunk + 1);
+    if (c.shard.file.empty()) continue;
+    auto shard = read_shard(in.out, c.shard);
+    if (!shard.ok()) return shard.error();
+    for (uint32_t r = 0; r < (*shard)->count(); ++r) new_ids.insert((*shard)->record(r).id);
+    fresh.push_back({c.shard, *shard});
+  }
+
+  // An existing index keeps its shards, except that rows whose id came again
+  // are dropped (rewriting those shards under new numbers).
+  std::vector<ShardOut> kept;
+  if (in.base) {
+    for (size_t i = 0; i < in.base->shards.size(); ++i) {
+      const auto& shard = *in.base->shards[i];
+      std::vector<uint32_t> rows;
+      for (uint32_t r = 0; r < shard.count(); ++r)
+        if (!new_ids.count(shard.record(r).id)) rows.push_back(r);
+      if (rows.size() == shard.count()) {
+        kept.push_back({in.base->manifest.shards[i], in.base->shards[i]});
+      } else if (!rows.empty()) {
+        auto rewritten = rewrite_shard(in.out, shard, rows, shard_file_name(next_number++));
+        if (!rewritten.ok()) return rewritten.error();
+        kept.push_back(std::move(*rewritten));
+      }
+    }
+  }
+
+  // report.jsonl: what the index still lacks, old runs' entries first.
+  std::string report;
+  if (in.base)
+    for (const auto& s : read_report(in.out))
+      if (!new_ids.count(s.id)) report += report_line(s);
+  for (const auto& s : in.early_skips) report += report_line(s);
+  for (const auto& c : journal.chunks)
+    for (const auto& s : c.skipped) report += report_line(s);
+  if (auto s = write_file_atomic(join_path(in.out, kReportFile), report); !s.ok()) return s.error();
+
+  clip::IndexManifest m;
+  m.tool_version = CLIPSEARCH_VERSION;
+  m.model_name = in.model->name;
+  m.model_fingerprint = in.model->fingerprint;
+  m.model_location = in.model_location;
+  m.dim = in.dim;
+  m.binary_codes = true;
+  m.created_utc = utc_now_iso8601();
+  std::vector<std::string> thumbs;
+  for (const auto* list : {&kept, &fresh})
+    for (const auto& s : *list) {
+      m.shards.push_back(s.entry);
+      m.count += s.entry.count;
+      m.binary_codes = m.binary_codes && s.shard->has_binary_codes();
+      for (uint32_t r = 0; r < s.shard->count(); ++r)
+        if (!s.shard->record(r).thumb.empty()) thumbs.push_back(s.shard->record(r).thumb);
+    }
+  const std::string text = clip::serialize_index_manifest(m);
+
+  // The journal learns the manifest before it is committed: a run killed
+  // right after the commit is then finished by clean-up alone.
+  journal.final_manifest_sha256 = clip::to_hex(clip::sha256(text.data(), text.size()));
+  if (auto s = write_journal(in.out, journal); !s.ok()) return s.error();
+  if (auto s = write_file_atomic(join_path(in.out, kManifestFile), text); !s.ok()) return s.error();
+  if (auto s = remove_unreferenced(in.out, m, thumbs); !s.ok()) return s.error();
+  return m;
+}
+
+clip::Status remove_unreferenced(const std::string& out, const clip::IndexManifest& manifest,
+                                 const std::vector<std::string>& referenced_thumbs) {
+  std::set<std::string> shards, thumbs(referenced_thumbs.begin(), referenced_thumbs.end());
+  for (const auto& e : manifest.shards) shards.insert(e.file);
+  std::error_code ec;
+  auto is_temp = [](const std::string& name) {
+    const std::string suffix = kTempSuffix;
+    return name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  for (fs::directory_iterator it(out, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    uint32_t n;
+    std::error_code ignored;  // a file that cannot go is left, not fatal
+    if ((parse_shard_file_name(name, &n) && !shards.count(name)) || is_temp(name)) fs::remove(it->path(), ignored);
+  }
+  const std::string thumbs_dir = join_path(out, kThumbsDir);
+  for (fs::directory_iterator it(thumbs_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string rel = std::string(kThumbsDir) + "/" + it->path().filename().string();
+    std::error_code ignored;
+    if (!thumbs.count(rel)) fs::remove(it->path(), ignored);
+  }
+  std::error_code ignored;
+  if (thumbs.empty()) fs::remove(thumbs_dir, ignored);  // only removes an empty folder
+  ec.clear();
+  fs::remove(join_path(out, kJournalFile), ec);
+  if (ec) return clip::make_error(join_path(out, kJournalFile) + ": cannot remove: " + ec.message());
+  return sync_directory(out);
+}
+
+}  // namespace clipsearch

@@ -1,0 +1,114 @@
+// Index: shards loaded one by one, then searched. Wraps clip::Searcher; the
+// bindings only convert hits and records to JS objects.
+#include <emscripten/bind.h>
+
+#include <memory>
+
+#include "core/index/shard.h"
+#include "core/search/search.h"
+#include "core/util/sha256.h"
+#include "wasm/js_convert.h"
+
+namespace clipwasm {
+namespace {
+
+val record_to_js(const clip::ImageRecord& r) {
+  val o = val::object();
+  o.set("id", r.id);
+  o.set("caption", r.caption);
+  o.set("source", r.source);
+  o.set("thumb", r.thumb);
+  o.set("width", r.width);
+  o.set("height", r.height);
+  o.set("sha256", clip::to_hex(r.content_sha256));
+  return o;
+}
+
+clip::SearchOptions search_options_from_js(const val& js) {
+  clip::SearchOptions opts;
+  if (js.isUndefined() || js.isNull()) return opts;
+  if (!js["k"].isUndefined()) opts.k = count_from_js(js["k"]);
+  if (!js["minScore"].isUndefined()) opts.min_score = js["minScore"].as<float>();
+  if (!js["binary"].isUndefined()) opts.binary_first_pass = js["binary"].as<bool>();
+  if (!js["oversample"].isUndefined()) opts.oversample = count_from_js(js["oversample"]);
+  read_string(js, "excludeId", &opts.exclude_id);
+  return opts;
+}
+
+class Index {
+ public:
+  val add_shard(const val& bytes, const std::string& name) {
+    // The one copy into wasm memory becomes the shard's own storage.
+    clip::Result<clip::Shard> shard = clip::Shard::parse(bytes_from_js(bytes), name);
+    if (!shard) return error_object(shard.message());
+    uint32_t count = shard->count();
+    clip::Status added = searcher_.add_shard(std::make_shared<const clip::Shard>(std::move(shard).value()));
+    if (!added) return error_object(added.message());
+    val o = ok_object();
+    o.set("count", count);
+    return o;
+  }
+
+  val search(const val& query, const val& options) const {
+    std::vector<float> q = floats_from_js(query);
+    clip::Result<std::vector<clip::Hit>> hits = searcher_.search(q.data(), q.size(), search_options_from_js(options));
+    if (!hits) return error_object(hits.message());
+    val out = val::array();
+    for (const clip::Hit& h : *hits) {
+      val o = record_to_js(searcher_.shard(h.shard).record(h.row));
+      o.set("score", h.score);
+      o.set("shard", h.shard);
+      o.set("row", h.row);
+      out.call<void>("push", o);
+    }
+    return out;
+  }
+
+  val search_default(const val& query) const { return search(query, val::undefined()); }
+
+  val embedding(const std::string& id) const {
+    uint32_t shard = 0, row = 0;
+    if (!searcher_.find_id(id, &shard, &row)) return val::null();
+    return copy_to_js(searcher_.shard(shard).embedding(row));
+  }
+
+  // A linear scan: the page asks once per dropped photo.
+  std::string find_by_sha256(const std::string& hex) const {
+    std::array<uint8_t, 32> sha{};
+    if (!sha256_from_hex(hex, &sha)) return "";
+    for (uint32_t s = 0; s < searcher_.shard_count(); ++s) {
+      const clip::Shard& shard = searcher_.shard(s);
+      for (uint32_t row = 0; row < shard.count(); ++row) {
+        if (shard.record(row).content_sha256 == sha) return shard.record(row).id;
+      }
+    }
+    return "";
+  }
+
+  double size() const { return double(searcher_.size()); }
+  uint32_t dim() const { return searcher_.dim(); }
+  std::string fingerprint() const { return searcher_.model_fingerprint(); }
+  uint32_t shard_count() const { return uint32_t(searcher_.shard_count()); }
+
+ private:
+  clip::Searcher searcher_;
+};
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(clipsearch_index) {
+  using namespace emscripten;
+  class_<Index>("Index")
+      .constructor<>()
+      .function("addShard", &Index::add_shard)
+      .function("search", &Index::search)
+      .function("search", &Index::search_default)
+      .function("embedding", &Index::embedding)
+      .function("findBySha256", &Index::find_by_sha256)
+      .property("size", &Index::size)
+      .property("dim", &Index::dim)
+      .property("fingerprint", &Index::fingerprint)
+      .property("shardCount", &Index::shard_count);
+}
+
+}  // namespace clipwasm

@@ -1,0 +1,122 @@
+// model.json and an index's manifest.json as plain JS objects, parsed and
+// validated by core's one parser (the CLI uses the same).
+#include <emscripten/bind.h>
+
+#include "core/index/index_manifest.h"
+#include "core/model/model_manifest.h"
+#include "wasm/js_convert.h"
+
+namespace clipwasm {
+namespace {
+
+val strings_to_js(const std::vector<std::string>& v) {
+  val a = val::array();
+  for (const std::string& s : v) a.call<void>("push", s);
+  return a;
+}
+
+val model_file_to_js(const clip::ModelFile& f) {
+  val o = val::object();
+  o.set("path", f.path);
+  o.set("sha256", f.sha256);
+  o.set("bytes", double(f.bytes));
+  return o;
+}
+
+val encoder_to_js(const clip::EncoderSpec& e) {
+  val variants = val::object();
+  for (const auto& [precision, file] : e.variants) variants.set(precision, model_file_to_js(file));
+  val o = val::object();
+  o.set("variants", variants);
+  o.set("inputNames", strings_to_js(e.input_names));
+  o.set("outputName", e.output_name);
+  return o;
+}
+
+val parse_model_manifest(const std::string& text) {
+  clip::Result<clip::ModelManifest> r = clip::parse_model_manifest(text);
+  if (!r) return error_object(r.message());
+  const clip::ModelManifest& m = *r;
+  val o = ok_object();
+  o.set("format", m.format);
+  o.set("name", m.name);
+  o.set("fingerprint", m.fingerprint);
+  o.set("embeddingDim", m.embedding_dim);
+  o.set("logitScale", m.logit_scale);
+  o.set("text", encoder_to_js(m.text));
+  o.set("vision", encoder_to_js(m.vision));
+  o.set("tokenizerKind", m.tokenizer_kind);
+  val tokenizer_files = val::array();
+  for (const clip::ModelFile& f : m.tokenizer_files) tokenizer_files.call<void>("push", model_file_to_js(f));
+  o.set("tokenizerFiles", tokenizer_files);
+  o.set("contextLength", m.context_length);
+  o.set("image", preprocess_config_to_js(m.image));
+  o.set("imageResize", m.image_resize);
+  o.set("imageResample", m.image_resample);
+  o.set("imageCrop", m.image_crop);
+  val preferred = val::object();
+  for (const auto& [backend, precision] : m.preferred_precision) preferred.set(backend, precision);
+  o.set("preferredPrecision", preferred);
+  val agreement = val::object();
+  for (const auto& [precision, cosine] : m.agreement) agreement.set(precision, cosine);
+  o.set("agreement", agreement);
+  val source = val::object();
+  source.set("catalog", m.source.catalog);
+  source.set("baseUrl", m.source.base_url);
+  source.set("revision", m.source.revision);
+  source.set("fetchedUtc", m.source.fetched_utc);
+  o.set("source", source);
+  return o;
+}
+
+val pick_variant(const std::string& text, const std::string& encoder, const std::string& backend) {
+  clip::Result<clip::ModelManifest> r = clip::parse_model_manifest(text);
+  if (!r) return error_object(r.message());
+  if (encoder != "text" && encoder != "vision") {
+    return error_object("pickVariant: encoder must be \"text\" or \"vision\", got \"" + encoder + "\"");
+  }
+  const clip::ModelFile* f = clip::pick_variant(encoder == "text" ? r->text : r->vision, *r, backend);
+  if (!f) return error_object("model " + r->name + ": no " + encoder + " encoder file listed");
+  val o = model_file_to_js(*f);
+  o.set("ok", true);
+  return o;
+}
+
+val parse_index_manifest(const std::string& text) {
+  clip::Result<clip::IndexManifest> r = clip::parse_index_manifest(text);
+  if (!r) return error_object(r.message());
+  const clip::IndexManifest& m = *r;
+  val o = ok_object();
+  o.set("version", m.version);
+  o.set("toolVersion", m.tool_version);
+  o.set("modelName", m.model_name);
+  o.set("modelFingerprint", m.model_fingerprint);
+  o.set("modelLocation", m.model_location);
+  o.set("dim", m.dim);
+  o.set("quantization", m.quantization);
+  o.set("binaryCodes", m.binary_codes);
+  o.set("count", double(m.count));
+  o.set("createdUtc", m.created_utc);
+  val shards = val::array();
+  for (const clip::ShardEntry& s : m.shards) {
+    val e = val::object();
+    e.set("file", s.file);
+    e.set("bytes", double(s.bytes));
+    e.set("sha256", s.sha256);
+    e.set("count", s.count);
+    shards.call<void>("push", e);
+  }
+  o.set("shards", shards);
+  return o;
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(clipsearch_manifest) {
+  using emscripten::function;
+  function("parseModelManifest", &parse_model_manifest);
+  function("pickVariant", &pick_variant);
+  function("parseIndexManifest", &parse_index_manifest);
+}
+
+}  // namespace clipwasm

@@ -1,0 +1,93 @@
+#include "wasm/js_convert.h"
+
+#include <algorithm>
+
+namespace clipwasm {
+
+std::vector<uint8_t> bytes_from_js(const val& array) {
+  val view = array.instanceof(val::global("ArrayBuffer")) ? val::global("Uint8Array").new_(array) : array;
+  std::vector<uint8_t> out(view["length"].as<size_t>());
+  // No allocation between making the view and filling it, so it stays valid.
+  val(emscripten::typed_memory_view(out.size(), out.data())).call<void>("set", view);
+  return out;
+}
+
+std::vector<float> floats_from_js(const val& array) {
+  std::vector<float> out(array["length"].as<size_t>());
+  val(emscripten::typed_memory_view(out.size(), out.data())).call<void>("set", array);
+  return out;
+}
+
+val error_object(const std::string& message) {
+  val o = val::object();
+  o.set("ok", false);
+  o.set("error", message);
+  return o;
+}
+
+val ok_object() {
+  val o = val::object();
+  o.set("ok", true);
+  return o;
+}
+
+static void read_triplet(const val& obj, const char* key, float out[3]) {
+  val a = obj[key];
+  if (a.isUndefined() || a.isNull()) return;
+  for (int i = 0; i < 3; ++i) out[i] = a[i].as<float>();
+}
+
+clip::PreprocessConfig preprocess_config_from_js(const val& config) {
+  clip::PreprocessConfig cfg;
+  if (config.isUndefined() || config.isNull()) return cfg;
+  if (!config["size"].isUndefined()) cfg.size = config["size"].as<int>();
+  if (!config["maxPixels"].isUndefined()) {
+    // Negative, NaN or huge doubles have no uint64 value: clamp them.
+    double m = config["maxPixels"].as<double>();
+    cfg.limits.max_pixels = m > 0 ? uint64_t(std::min(m, 1e18)) : 0;
+  }
+  if (!config["maxSide"].isUndefined()) cfg.limits.max_side = config["maxSide"].as<int>();
+  read_triplet(config, "mean", cfg.mean);
+  read_triplet(config, "std", cfg.std);
+  return cfg;
+}
+
+val preprocess_config_to_js(const clip::PreprocessConfig& config) {
+  val o = val::object();
+  o.set("size", config.size);
+  val mean = val::array(), std = val::array();
+  for (int i = 0; i < 3; ++i) {
+    mean.call<void>("push", config.mean[i]);
+    std.call<void>("push", config.std[i]);
+  }
+  o.set("mean", mean);
+  o.set("std", std);
+  o.set("maxPixels", double(config.limits.max_pixels));
+  o.set("maxSide", config.limits.max_side);
+  return o;
+}
+
+size_t count_from_js(const val& number) {
+  const double x = number.as<double>();
+  return x > 0 ? size_t(std::min(x, 4294967295.0)) : 0;
+}
+
+bool sha256_from_hex(const std::string& hex, std::array<uint8_t, 32>* out) {
+  if (hex.size() != 64) return false;
+  for (size_t i = 0; i < 64; ++i) {
+    const char c = hex[i];
+    const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (d < 0) return false;
+    (*out)[i / 2] = uint8_t(i % 2 ? (*out)[i / 2] | d : d << 4);
+  }
+  return true;
+}
+
+bool read_string(const val& obj, const char* key, std::string* out) {
+  val v = obj[key];
+  if (v.isUndefined() || v.isNull()) return false;
+  *out = v.as<std::string>();
+  return true;
+}
+
+}  // namespace clipwasm

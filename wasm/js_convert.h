@@ -1,0 +1,49 @@
+// Conversions between JS values and core types, shared by the bind_*.cpp
+// files. Nothing here decides anything: it copies and renames.
+#pragma once
+#include <emscripten/val.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/image/preprocess.h"
+#include "core/util/result.h"
+
+namespace clipwasm {
+
+using emscripten::val;
+
+// One copy of a Uint8Array / Uint8ClampedArray / ArrayBuffer into wasm memory.
+std::vector<uint8_t> bytes_from_js(const val& array);
+// A Float32Array (or plain array of numbers) into wasm memory.
+std::vector<float> floats_from_js(const val& array);
+
+// A JS-owned copy: views into wasm memory die when memory grows.
+template <class T>
+val copy_to_js(const T* data, size_t count) {
+  return val(emscripten::typed_memory_view(count, data)).call<val>("slice");
+}
+template <class T>
+val copy_to_js(const std::vector<T>& v) { return copy_to_js(v.data(), v.size()); }
+
+// { ok: false, error } and { ok: true }: the module's error convention.
+val error_object(const std::string& message);
+val ok_object();
+
+// { size, mean, std, maxPixels, maxSide }, each optional (missing ones keep CLIP's values).
+clip::PreprocessConfig preprocess_config_from_js(const val& config);
+val preprocess_config_to_js(const clip::PreprocessConfig& config);
+
+// A JS number as a count: NaN and negatives give 0, huge values 2^32 - 1.
+size_t count_from_js(const val& number);
+
+// 64 hex digits (either case) -> 32 bytes; false on anything else.
+bool sha256_from_hex(const std::string& hex, std::array<uint8_t, 32>* out);
+
+// Reads obj[key] when present, else leaves `out` as it is.
+bool read_string(const val& obj, const char* key, std::string* out);
+
+}  // namespace clipwasm

@@ -1,0 +1,249 @@
+// Page entry: wires the controls, the URL and the worker together and
+// renders what the worker answers. All heavy work (model, index, search)
+// happens in the worker; this thread only renders.
+
+import { SearchClient } from './search_client.js';
+import { ResultsView } from './results_view.js';
+import { StatusView } from './status_view.js';
+import { attachImageIntake } from './image_intake.js';
+import { readUrlState, writeUrlState, parseTopK, DEFAULT_K } from './url_state.js';
+import { Thresholds, DEFAULT_MIN, parseMinScore, toPercentInput } from './thresholds.js';
+import { formatCount } from './format.js';
+
+const TYPING_DEBOUNCE_MS = 150;
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  query: $('query'),
+  form: $('search-form'),
+  dropZone: $('drop-zone'),
+  fileInput: $('image-input'),
+  topK: $('top-k'),
+  minScore: $('min-score'),
+  minKind: $('min-kind'),
+  excludeSelf: $('exclude-self'),
+  chip: $('query-chip'),
+  chipImg: $('query-chip-img'),
+  chipText: $('query-chip-text'),
+  chipClear: $('query-chip-clear'),
+};
+
+const status = new StatusView({ status: $('status'), backend: $('backend'), progress: $('progress'), indexInfo: $('index-info') });
+const results = new ResultsView($('result-list'), $('empty'), $('announce'));
+const thresholds = new Thresholds();
+const url = readUrlState(location.href);
+
+// Test and debugging hook: the last answer (with the query embedding), timings.
+const debug = (window.__clipsearch = { ready: false, seq: 0, last: null, lastError: null, firstResultMs: null, latenciesMs: [] });
+
+let indexBase = new URL(url.index, location.href).href;
+let active = null;         // {kind: 'text', text} | {kind: 'image', ...} | {kind: 'similar', ...}
+let imageKey = 0;          // identifies the current image so the worker reuses its embedding
+let chipObjectUrl = null;
+let typingTimer = 0;
+const sentAt = new Map();  // seq -> performance.now() at send
+let baseNotes = [];        // lasting remarks from loading (fallbacks, missing features)
+let loadState = 'loading';
+let loadMessage = 'Starting…';
+let queryErrorShown = false;
+
+const thresholdKind = (q) => (q && q.kind !== 'text' ? 'image' : 'text');
+
+function describe(q) {
+  if (q.kind === 'text') return `“${q.text}”`;
+  if (q.kind === 'image') return `the image ${q.name}`;
+  return `images similar to “${q.caption}”`;
+}
+
+function showThreshold() {
+  const kind = thresholdKind(active);
+  ui.minKind.textContent = `(${kind})`;
+  if (document.activeElement !== ui.minScore) ui.minScore.value = toPercentInput(thresholds.get(kind));
+}
+
+function syncUrl() {
+  const kind = thresholdKind(active);
+  const min = thresholds.get(kind);
+  writeUrlState({
+    q: active?.kind === 'text' ? active.text : '',
+    similar: active?.kind === 'similar' ? active.id : '',
+    k: currentK(),
+    min: min === DEFAULT_MIN[kind] ? null : min,
+  });
+}
+
+function currentK() {
+  return parseTopK(ui.topK.value) ?? DEFAULT_K;
+}
+
+function setChip(text, imgSrc) {
+  if (chipObjectUrl) URL.revokeObjectURL(chipObjectUrl);
+  chipObjectUrl = imgSrc && imgSrc.startsWith('blob:') ? imgSrc : null;
+  ui.chip.hidden = !text;
+  ui.chipText.textContent = text || '';
+  if (imgSrc) ui.chipImg.src = imgSrc;
+  else ui.chipImg.removeAttribute('src');
+}
+
+function run() {
+  showThreshold();
+  syncUrl();
+  if (!active) {
+    debug.seq = client.query({ kind: 'none' });  // supersedes anything in flight
+    debug.last = { seq: debug.seq, kind: 'none', hits: [] };
+    results.clear();
+    return;
+  }
+  const common = { k: currentK(), minScore: thresholds.get(thresholdKind(active)), excludeSelf: ui.excludeSelf.checked };
+  let seq;
+  if (active.kind === 'text') seq = client.query({ kind: 'text', text: active.text, ...common });
+  else if (active.kind === 'similar') seq = client.query({ kind: 'similar', id: active.id, ...common });
+  else seq = client.query({ kind: 'image', key: active.key, blob: active.blob, mime: active.blob.type, ...common });
+  sentAt.set(seq, performance.now());
+  debug.seq = seq;
+}
+
+function setTextQuery(text) {
+  const t = text.trim();
+  active = t ? { kind: 'text', text: t } : null;
+  setChip(null);
+  run();
+}
+
+function setImageQuery(blob, how) {
+  const name = blob.name || (how === 'paste' ? 'pasted image' : 'image');
+  active = { kind: 'image', blob, name, key: ++imageKey };
+  ui.query.value = '';
+  setChip(`Image: ${name}`, URL.createObjectURL(blob));
+  run();
+}
+
+function setSimilarQuery(hit) {
+  active = { kind: 'similar', id: hit.id, caption: hit.caption || hit.id };
+  ui.query.value = '';
+  setChip(`Similar to: ${active.caption}`, hit.thumb ? new URL(hit.thumb, indexBase).href : null);
+  run();
+  ui.query.focus({ preventScroll: true });
+}
+
+function showLoadStatus() {
+  queryErrorShown = false;
+  status.set(loadState, loadMessage, baseNotes);
+}
+
+const client = new SearchClient(new URL('./worker/search_worker.js', import.meta.url), {
+  status(msg) {
+    loadState = msg.state;
+    loadMessage = msg.message;
+    if (msg.notes) baseNotes = msg.notes;
+    debug.ready = msg.state === 'ready';
+    showLoadStatus();
+  },
+  backend(msg) {
+    status.setBackend(msg.label);
+  },
+  progress(msg) {
+    if (msg.done) status.done(msg.id);
+    else status.progress(msg.id, msg.label, msg.loaded, msg.total);
+  },
+  index(msg) {
+    indexBase = msg.base;
+    const loading = msg.loadedShards < msg.totalShards ? ` (${msg.loadedShards} of ${msg.totalShards} shards)` : '';
+    status.setIndexInfo(`${formatCount(msg.count)} images${loading} · model ${msg.modelName}`);
+  },
+  results(msg) {
+    if (!active) return;
+    const now = performance.now();
+    const t0 = sentAt.get(msg.seq);
+    if (t0 !== undefined && !msg.partial) {
+      debug.latenciesMs.push({ kind: msg.kind, ms: now - t0, encodeMs: msg.encodeMs, searchMs: msg.searchMs });
+      sentAt.delete(msg.seq);
+    }
+    if (debug.firstResultMs === null && msg.hits.length) debug.firstResultMs = now;
+    debug.last = msg;
+    results.render(msg.hits, { indexBase, describe: describe(active), onSimilar: setSimilarQuery });
+    if (queryErrorShown) showLoadStatus();  // the failed query is over
+  },
+  'query-error'(msg) {
+    debug.lastError = msg;
+    queryErrorShown = true;
+    status.set('error', msg.message, baseNotes);
+    results.clear();
+  },
+});
+
+// Controls
+ui.query.addEventListener('input', () => {
+  clearTimeout(typingTimer);
+  typingTimer = setTimeout(() => setTextQuery(ui.query.value), TYPING_DEBOUNCE_MS);
+});
+ui.form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  clearTimeout(typingTimer);
+  setTextQuery(ui.query.value);
+});
+ui.topK.addEventListener('input', () => {
+  if (parseTopK(ui.topK.value) !== null) run();
+});
+ui.minScore.addEventListener('input', () => {
+  const v = parseMinScore(ui.minScore.value);
+  if (v === null && ui.minScore.value.trim() !== '') return;  // half-typed
+  thresholds.set(thresholdKind(active), v);
+  run();
+});
+ui.minScore.addEventListener('change', showThreshold);
+ui.excludeSelf.addEventListener('change', run);
+ui.chipClear.addEventListener('click', () => {
+  active = null;
+  setChip(null);
+  run();
+  ui.query.focus();
+});
+document.addEventListener('keydown', (e) => {
+  if (e.key === '/' && document.activeElement !== ui.query && !/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement?.tagName)) {
+    e.preventDefault();
+    ui.query.focus();
+  }
+});
+
+attachImageIntake({
+  dropZone: ui.dropZone,
+  fileInput: ui.fileInput,
+  onImage: setImageQuery,
+  onReject: (message) => {
+    queryErrorShown = true;
+    status.set('error', message, baseNotes);
+  },
+});
+
+// Start: restore the URL's search, then load.
+ui.topK.value = String(url.k);
+if (url.similar) {
+  thresholds.set('image', url.min);
+  active = { kind: 'similar', id: url.similar, caption: url.similar };
+  setChip(`Similar to: ${url.similar}`);
+} else {
+  thresholds.set('text', url.min);
+  if (url.q) {
+    ui.query.value = url.q;
+    active = { kind: 'text', text: url.q.trim() };
+  }
+}
+showThreshold();
+
+client.init({
+  index: new URL(url.index, location.href).href,
+  model: url.model ? new URL(url.model, location.href).href : '',
+  backend: url.backend,
+  appBase: new URL('..', import.meta.url).href,
+  // Facts the worker cannot see itself (tests may override them on the page).
+  deviceMemory: navigator.deviceMemory ?? null,
+  secure: window.isSecureContext,
+});
+if (active) run();
+
+if ('serviceWorker' in navigator && window.isSecureContext) {
+  navigator.serviceWorker.register(new URL('../sw.js', import.meta.url), { scope: new URL('..', import.meta.url).pathname }).catch(() => {
+    // Offline page caching is a bonus; the search works without it.
+  });
+}

@@ -1,0 +1,112 @@
+// Result cards. Everything that comes from an index (captions, ids, paths)
+// is untrusted: it only ever reaches the DOM as textContent or as an http(s)
+// URL checked by safeUrl(), never as HTML.
+
+import { formatScore } from './format.js';
+
+// Resolves `raw` against `base` and returns it only if it is http(s) (a
+// relative path in the index resolves to the index's own host).
+export function safeUrl(raw, base) {
+  if (!raw) return null;
+  let url;
+  try {
+    url = new URL(raw, base);
+  } catch {
+    return null;
+  }
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+}
+
+function el(tag, className, text) {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function card(hit, indexBase, onSimilar) {
+  const li = el('li', 'card');
+  li.dataset.testid = 'result';
+  li.dataset.id = hit.id;
+  li.dataset.score = String(hit.score);
+
+  const caption = hit.caption || hit.id;
+  const source = safeUrl(hit.source, indexBase);
+  const thumbLink = el(source ? 'a' : 'div', 'thumb');
+  if (source) {
+    thumbLink.href = source;
+    thumbLink.target = '_blank';
+    thumbLink.rel = 'noopener noreferrer';
+  }
+  const img = el('img');
+  img.alt = caption;
+  img.loading = 'lazy';
+  img.decoding = 'async';
+  const thumb = safeUrl(hit.thumb, indexBase);
+  if (thumb) img.src = thumb;
+  if (hit.width && hit.height) {
+    img.width = hit.width;
+    img.height = hit.height;
+  }
+  thumbLink.append(img);
+
+  const body = el('div', 'body');
+  const cap = el('p', 'caption', caption);
+  cap.dataset.testid = 'caption';
+
+  const row = el('div', 'row');
+  const score = el('span', 'score');
+  score.dataset.testid = 'score';
+  score.title = `cosine similarity ${hit.score.toFixed(4)}`;
+  const bar = el('span', 'score-bar');
+  bar.setAttribute('aria-hidden', 'true');
+  const fill = el('i');
+  fill.style.width = `${Math.max(0, Math.min(1, hit.score)) * 100}%`;
+  bar.append(fill);
+  score.append(bar, document.createTextNode(formatScore(hit.score)));
+
+  const similar = el('button', 'similar', 'Similar');
+  similar.type = 'button';
+  similar.dataset.testid = 'similar';
+  similar.setAttribute('aria-label', `Find images similar to: ${caption}`);
+  similar.addEventListener('click', () => onSimilar(hit));
+  row.append(score, similar);
+
+  body.append(cap, row);
+  if (source) {
+    const src = el('p', 'source');
+    const a = el('a', '', 'Original');
+    a.href = source;
+    a.target = '_blank';
+    a.rel = 'noopener noreferrer';
+    a.title = hit.source;
+    src.append(a);
+    body.append(src);
+  }
+  li.append(thumbLink, body);
+  return li;
+}
+
+export class ResultsView {
+  constructor(list, empty, announce) {
+    this.list = list;
+    this.empty = empty;
+    this.announce = announce;
+  }
+
+  render(hits, { indexBase, describe, onSimilar }) {
+    const frag = document.createDocumentFragment();
+    for (const hit of hits) frag.append(card(hit, indexBase, onSimilar));
+    this.list.replaceChildren(frag);
+    this.empty.hidden = hits.length > 0;
+    if (!hits.length) this.empty.textContent = `No images above the minimum similarity for ${describe}.`;
+    const text = `${hits.length} result${hits.length === 1 ? '' : 's'} for ${describe}`;
+    if (this.announce.textContent !== text) this.announce.textContent = text;
+  }
+
+  clear() {
+    this.list.replaceChildren();
+    this.empty.hidden = true;
+    this.announce.textContent = '';
+  }
+}

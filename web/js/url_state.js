@@ -1,0 +1,61 @@
+// The search lives in the URL so it can be shared or reloaded:
+//   q        text query
+//   similar  id of an indexed image to search with (its stored vector)
+//   k        number of results
+//   min      minimum similarity of the query's kind, a cosine (0.25) or a
+//            percentage (25); see thresholds.js
+//   index    index folder or URL (default "index/")
+//   model    model folder or URL (default: where the index manifest points)
+//   backend  "webgpu" or "wasm" (default: WebGPU when an adapter exists)
+// history.replaceState keeps it current without filling the Back history.
+
+import { parseMinScore } from './thresholds.js';
+
+export const DEFAULT_K = 24;
+export const MAX_K = 500;
+export const DEFAULT_INDEX = 'index/';
+
+export function parseTopK(text) {
+  const k = Math.round(Number(text));
+  if (!Number.isFinite(k) || k < 1) return null;
+  return Math.min(k, MAX_K);
+}
+
+export function parseBackend(text) {
+  const b = (text || '').trim().toLowerCase();
+  return b === 'webgpu' || b === 'wasm' ? b : null;
+}
+
+export function readUrlState(href) {
+  const p = new URL(href).searchParams;
+  return {
+    q: p.get('q') || '',
+    similar: p.get('similar') || '',
+    k: parseTopK(p.get('k')) ?? DEFAULT_K,
+    min: parseMinScore(p.get('min')),  // null when absent
+    index: p.get('index') || DEFAULT_INDEX,
+    model: p.get('model') || '',
+    backend: parseBackend(p.get('backend')),
+  };
+}
+
+// Writes the given fields, dropping empty ones and defaults; parameters this
+// page does not know are kept.
+export function writeUrlState(fields) {
+  const url = new URL(location.href);
+  const p = url.searchParams;
+  const set = (name, value, isDefault = false) => {
+    if (value === '' || value === null || value === undefined || isDefault) p.delete(name);
+    else p.set(name, String(value));
+  };
+  if ('q' in fields) set('q', fields.q);
+  if ('similar' in fields) set('similar', fields.similar);
+  if ('k' in fields) set('k', fields.k, fields.k === DEFAULT_K);
+  if ('min' in fields) set('min', fields.min === null ? null : formatCosine(fields.min));
+  const next = url.pathname + (p.toString() ? `?${p}` : '') + url.hash;
+  if (next !== location.pathname + location.search + location.hash) history.replaceState(null, '', next);
+}
+
+function formatCosine(c) {
+  return String(Math.round(c * 1000) / 1000);
+}

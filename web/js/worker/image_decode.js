@@ -1,0 +1,52 @@
+// Image bytes -> the vision encoder's input tensor. Formats stb_image reads
+// go through the core's own decoder (bit-identical to the native indexer);
+// others (WebP, AVIF, HEIC where the browser can) are decoded by the browser,
+// which applies EXIF orientation, and enter the core's RGBA path.
+
+import { UserError } from './errors.js';
+
+// Formats the core decodes itself (stb_image), by their leading bytes.
+function coreCanDecode(b) {
+  const starts = (...sig) => sig.every((v, i) => b[i] === v);
+  return starts(0xff, 0xd8, 0xff) ||                 // JPEG
+    starts(0x89, 0x50, 0x4e, 0x47) ||                // PNG
+    starts(0x47, 0x49, 0x46, 0x38) ||                // GIF
+    starts(0x42, 0x4d) ||                            // BMP
+    starts(0x38, 0x42, 0x50, 0x53) ||                // PSD
+    (b[0] === 0x50 && b[1] >= 0x31 && b[1] <= 0x36); // PNM
+}
+
+async function browserDecode(bytes, mime, maxPixels) {
+  if (typeof createImageBitmap === 'undefined' || typeof OffscreenCanvas === 'undefined') {
+    throw new UserError('decode', 'This image format needs the browser to decode it, and this browser cannot do that in a worker. Use JPEG or PNG.');
+  }
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(new Blob([bytes], { type: mime || '' }), { imageOrientation: 'from-image' });
+  } catch {
+    throw new UserError('decode', `Could not read this image${mime ? ` (${mime})` : ''}: it is not a format this browser can decode.`);
+  }
+  const { width, height } = bitmap;
+  if (maxPixels && width * height > maxPixels) {
+    bitmap.close();
+    throw new UserError('decode', `This image is ${width}×${height} pixels, more than the ${maxPixels} the model input path allows.`);
+  }
+  const canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  ctx.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  return { rgba: ctx.getImageData(0, 0, width, height).data, width, height };
+}
+
+// Returns {tensor, sha256} where sha256 is of the file's bytes.
+export async function imageToTensor(core, bytes, mime, cfg) {
+  if (coreCanDecode(bytes)) {
+    const r = core.preprocessImage(bytes, cfg);
+    if (r.error) throw new UserError('decode', `Could not read this image: ${r.error}`);
+    return { tensor: r.tensor, sha256: r.sha256 };
+  }
+  const { rgba, width, height } = await browserDecode(bytes, mime, cfg.maxPixels);
+  const r = core.preprocessRgba(rgba, width, height, cfg);
+  if (r.error) throw new UserError('decode', `Could not prepare this image: ${r.error}`);
+  return { tensor: r.tensor, sha256: core.sha256Hex(bytes) };
+}

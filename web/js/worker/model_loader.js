@@ -1,0 +1,105 @@
+// A model folder (models/<name>/model.json + its files): manifest, tokenizer
+// and encoders, each file checked against the manifest and cached.
+
+import { fetchManifest, fetchVerified, FetchError } from './fetch_cache.js';
+import { Encoder } from './encoder.js';
+import { UserError, explain } from './errors.js';
+
+const CACHE = 'clipsearch-model';
+
+// "models/demo/" or "models/demo/model.json" -> URL of model.json.
+export function modelJsonUrl(location) {
+  const url = new URL(location);
+  if (!url.pathname.endsWith('.json')) {
+    if (!url.pathname.endsWith('/')) url.pathname += '/';
+    url.pathname += 'model.json';
+  }
+  return url.href;
+}
+
+function fileError(err, what, url) {
+  if (!(err instanceof FetchError)) return explain(err, `loading ${what}`);
+  if (err.reason === 'http' && err.status === 404) {
+    return new UserError('model-missing', `Model missing: ${what} was not found at ${url} (HTTP 404). Check the “model” URL parameter or the index's model location.`);
+  }
+  if (err.reason === 'size' || err.reason === 'sha256') {
+    return new UserError('model-damaged', `Model damaged: ${what} ${err.detail}. Re-copy the model folder.`);
+  }
+  return new UserError('model-missing', `Model unavailable: ${what} ${err.detail}.`);
+}
+
+export async function loadModelManifest(core, location) {
+  const url = modelJsonUrl(location);
+  let fetched;
+  try {
+    fetched = await fetchManifest(url, { cacheName: CACHE });
+  } catch (err) {
+    throw fileError(err, 'model.json', url);
+  }
+  const manifest = core.parseModelManifest(fetched.text);
+  if (manifest.error) throw new UserError('model-damaged', `Model manifest ${url} is invalid: ${manifest.error}`);
+  return { manifest, json: fetched.text, url, base: new URL('./', url).href, fromCache: fetched.fromCache };
+}
+
+async function fetchModelFile(model, file, what, { core, onProgress }) {
+  const url = new URL(file.path, model.base).href;
+  try {
+    const { bytes } = await fetchVerified(url, {
+      expect: { sha256: file.sha256 || '', bytes: file.bytes || 0 },
+      tag: model.manifest.fingerprint,
+      cacheName: CACHE,
+      onProgress,
+      core,
+    });
+    return bytes;
+  } catch (err) {
+    throw fileError(err, what, url);
+  }
+}
+
+export async function loadTokenizer(core, model) {
+  const m = model.manifest;
+  const texts = [];
+  for (const f of m.tokenizerFiles) {
+    const file = typeof f === 'string' ? { path: f } : f;
+    const bytes = await fetchModelFile(model, file, `tokenizer file ${file.path}`, { core });
+    texts.push(new TextDecoder().decode(bytes));
+  }
+  const factories = {
+    bpe_simple_vocab: () => core.Tokenizer.fromBpeMerges(texts[0]),
+    vocab_merges: () => core.Tokenizer.fromVocabMerges(texts[0], texts[1]),
+    tokenizer_json: () => core.Tokenizer.fromTokenizerJson(texts[0]),
+  };
+  const make = factories[m.tokenizerKind];
+  if (!make || texts.length < (m.tokenizerKind === 'vocab_merges' ? 2 : 1)) {
+    throw new UserError('model-damaged', `Model ${m.name}: tokenizer kind “${m.tokenizerKind}” with ${texts.length} file(s) is not supported.`);
+  }
+  const tok = make();
+  if (tok.error) throw new UserError('model-damaged', `Model ${m.name}: tokenizer: ${tok.error}`);
+  return tok;
+}
+
+// Loads the `which` ('text' | 'vision') encoder for `backend`. When WebGPU
+// cannot run it (missing feature, unsupported operator), falls back to
+// WebAssembly and says so. Returns {encoder, backend, note}.
+export async function loadEncoder(ort, model, which, backend, { core, onProgress }) {
+  const spec = model.manifest[which];
+  const what = `the ${which} encoder`;
+  const variant = core.pickVariant(model.json, which, backend);
+  if (variant.error) throw new UserError('model-damaged', `Model ${model.manifest.name}: no ${which} encoder file: ${variant.error}`);
+  const bytes = await fetchModelFile(model, variant, `${what} (${variant.path})`, { core, onProgress });
+  try {
+    return { encoder: await Encoder.create(ort, bytes, backend, spec), backend, note: '' };
+  } catch (err) {
+    if (backend !== 'webgpu') throw explain(err, `starting ${what}`);
+    const reason = String(err.message || err).split('\n')[0].slice(0, 160);
+    const fallback = core.pickVariant(model.json, which, 'wasm');
+    const wasmBytes = fallback.path === variant.path ? bytes : await fetchModelFile(model, fallback, `${what} (${fallback.path})`, { core, onProgress });
+    try {
+      const encoder = await Encoder.create(ort, wasmBytes, 'wasm', spec);
+      return { encoder, backend: 'wasm', note: `WebGPU could not run ${what} (${reason}); using WebAssembly instead.` };
+    } catch (err2) {
+      throw explain(err2, `starting ${what}`);
+    }
+  }
+}
