@@ -35,8 +35,8 @@ constexpr Point kStar[10] = {
     {-kC54 * kIn, -kS54 * kIn + kDy},
 };
 
-// Near-equilateral, point up, centred on its box.
-constexpr Point kTriangle[3] = {{0, -0.9}, {1.04, 0.9}, {-1.04, 0.9}};
+// Near-equilateral, point up, corners within kShapeReach.
+constexpr Point kTriangle[3] = {{0, -0.9}, {0.92, 0.72}, {-0.92, 0.72}};
 
 }  // namespace
 
@@ -51,7 +51,7 @@ bool shape_contains(Shape shape, double u, double v) {
       return au <= 0.8660254037844386 && av + au * 0.5773502691896258 <= 1.0;
     case Shape::heart: {
       // (x^2 + y^2 - 1)^3 <= x^2 y^3 with y up; its box is centred at y = 0.118.
-      double x = u * 1.1, y = -v * 1.1 + 0.118;
+      double x = u * 1.15, y = -v * 1.15 + 0.118;
       double q = x * x + y * y - 1.0;
       return q * q * q <= x * x * y * y * y;
     }

@@ -5,7 +5,7 @@
 
 #include "core/image/exif_orientation.h"
 #include "core/image/image_format.h"
-#include "core/image/stream_complete.h"
+#include "core/image/stream_check.h"
 #include "core/image/to_rgb.h"
 #include "core/image/preprocess.h"
 
@@ -68,6 +68,9 @@ Result<Header> read_header(ByteView encoded, const DecodeLimits& limits) {
     Status dims = check_dimensions(declared_w, declared_h, limits);
     if (!dims) return dims.error();
   }
+  // Even stb's header parse builds Huffman tables: check the stream first.
+  Status safe = check_stream(encoded, *format);
+  if (!safe) return safe.error();
   int w = 0, h = 0, comp = 0;
   if (!stbi_info_from_memory(encoded.data, stb_length(encoded), &w, &h, &comp))
     return make_error(std::string("malformed ") + image_format_name(*format) +
@@ -95,8 +98,6 @@ Result<RgbImage> decode_image(ByteView encoded, const DecodeLimits& limits) {
   Result<Header> header = read_header(encoded, limits);
   if (!header) return header.error();
   const char* name = image_format_name(header->format);
-  Status complete = check_stream_complete(encoded, header->format);
-  if (!complete) return complete.error();
 
   // JPEG has no alpha: ask for RGB and skip a byte per pixel. Everything else
   // comes as RGBA, the one layout that covers gray, palette and tRNS (with

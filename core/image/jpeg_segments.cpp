@@ -6,7 +6,7 @@ namespace clip {
 
 namespace {
 
-constexpr uint8_t kSOS = 0xDA, kEOI = 0xD9, kAPP1 = 0xE1;
+constexpr uint8_t kSOS = 0xDA, kEOI = 0xD9, kAPP1 = 0xE1, kDHT = 0xC4;
 
 // SOF0-15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame size.
 bool start_of_frame(uint8_t m) { return m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC; }
@@ -30,6 +30,20 @@ size_t skip_entropy_coded(const uint8_t* p, size_t pos, size_t n) {
     return pos;
   }
   return n;
+}
+
+// A DHT payload is one or more tables: class/id byte, 16 code counts, then
+// that many symbol bytes. A baseline table holds at most 256 symbols.
+bool huffman_tables_valid(const uint8_t* p, size_t n) {
+  size_t pos = 0;
+  while (pos < n) {
+    if (n - pos < 17) return false;
+    size_t codes = 0;
+    for (int i = 1; i <= 16; ++i) codes += p[pos + size_t(i)];
+    if (codes > 256 || codes > n - pos - 17) return false;
+    pos += 17 + codes;
+  }
+  return true;
 }
 
 }  // namespace
@@ -63,6 +77,8 @@ JpegLayout scan_jpeg_segments(ByteView jpeg) {
     if (marker == kAPP1 && out.exif.size == 0 && payload_size >= 6 &&
         std::memcmp(payload, "Exif\0", 5) == 0)
       out.exif = ByteView(payload + 6, payload_size - 6);
+    if (marker == kDHT && out.bad_table == 0 && !huffman_tables_valid(payload, payload_size))
+      out.bad_table = pos - 2;  // offset of the marker
     if (start_of_frame(marker) && out.width == 0 && payload_size >= 5) {
       out.height = payload[1] << 8 | payload[2];  // after the sample precision byte
       out.width = payload[3] << 8 | payload[4];

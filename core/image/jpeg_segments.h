@@ -1,6 +1,7 @@
-// Walks a JPEG's marker segments without decoding: finds the EXIF block, the
-// frame size, and whether the stream reaches its end-of-image marker (stb_image silently pads
-// a truncated scan with zeros, so it cannot tell us).
+// Walks a JPEG's marker segments without decoding: finds the EXIF block and
+// the frame size, and checks what stb_image does not: that the stream reaches
+// its end-of-image marker (stb pads a truncated scan with zeros) and that no
+// Huffman table declares more than 256 codes (stb 2.27 writes past its table).
 #pragma once
 #include <cstddef>
 
@@ -14,6 +15,7 @@ struct JpegLayout {
   int height = 0;
   bool complete = false;  // an EOI marker follows the last scan
   size_t end = 0;         // where the walk stopped (just past EOI when complete)
+  size_t bad_table = 0;   // offset of the first DHT segment with a bad table; 0 if none
 };
 
 JpegLayout scan_jpeg_segments(ByteView jpeg);

@@ -2,6 +2,7 @@
 #include "core/index/shard.h"
 
 #include "core/search/kernels.h"
+#include "core/search/rotation.h"
 #include "core/util/byte_reader.h"
 
 namespace clip {
@@ -13,6 +14,7 @@ std::vector<float> Shard::embedding(uint32_t row) const {
   const int8_t* v = vector(row);
   const float s = scale(row);
   for (uint32_t i = 0; i < dim_; ++i) out[i] = centre_[i] + float(v[i]) * s;
+  unrotate(out.data(), dim_);
   l2_normalize(out.data(), dim_);
   return out;
 }

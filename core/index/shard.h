@@ -39,12 +39,20 @@ struct ShardContents {
   std::vector<float> embeddings;  // records.size() * dim
 };
 
-// Serialises a shard to bytes: the shard's mean vector (the centre), each
-// normalised embedding minus the centre as int8 + per-vector scale, sign bits
-// of the same differences, metadata, per-section CRC32C. Centring removes the
-// direction all CLIP embeddings share, so the int8 steps and the sign bits
-// spend their resolution on what tells vectors apart.
+// Serialises a shard to bytes. Each embedding is normalised and rotated
+// (core/search/rotation.h); the shard stores the mean of those (the centre),
+// each one minus the centre as int8 + per-vector scale, sign bits of the same
+// differences, metadata, per-section CRC32C. Centring removes the direction
+// all CLIP embeddings share and the rotation spreads out dimensions with
+// large values, so the int8 steps and the sign bits spend their resolution on
+// what tells images apart.
 Result<std::vector<uint8_t>> encode_shard(const ShardContents& contents);
+
+class Shard;
+// A new shard holding the given rows of `source`, in that order, with their
+// stored codes, scales, sign bits and the source's centre copied verbatim:
+// for rewriting a shard without some rows, with no second rounding.
+Result<std::vector<uint8_t>> encode_shard_rows(const Shard& source, const std::vector<uint32_t>& rows);
 
 // A validated, read-only shard. Owns its bytes; every offset and length was
 // checked against the buffer before use: magic, version, sizes, section
@@ -61,7 +69,8 @@ class Shard {
   uint32_t count() const { return count_; }
   bool has_binary_codes() const { return has_binary_; }
 
-  // The stored vector of a row is centre() + scale(row) * vector(row).
+  // The stored vector of a row, in rotated space, is
+  // centre() + scale(row) * vector(row).
   const std::vector<float>& centre() const { return centre_; }
   // Rows are contiguous: vector(r + 1) == vector(r) + dim().
   const int8_t* vector(uint32_t row) const {

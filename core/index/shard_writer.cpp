@@ -1,12 +1,13 @@
-// Shard serialisation: normalise each embedding, subtract the shard's mean,
-// quantize, lay out the 64-byte-aligned sections, then fill in the header,
-// section table and CRCs.
+// Shard serialisation: normalise and rotate each embedding, subtract the
+// shard's mean, quantize, lay out the 64-byte-aligned sections, then fill in
+// the header, section table and CRCs.
 #include <cmath>
 #include <cstring>
 
 #include "core/index/shard.h"
 #include "core/index/shard_format.h"
 #include "core/search/kernels.h"
+#include "core/search/rotation.h"
 #include "core/util/byte_writer.h"
 #include "core/util/crc32c.h"
 
@@ -55,74 +56,92 @@ void put_string(ByteWriter& w, const std::string& s) {
   w.bytes(s.data(), s.size());
 }
 
-}  // namespace
+// A shard's contents after quantization: what the sections hold.
+struct Quantized {
+  std::string fingerprint;
+  size_t dim = 0;
+  std::vector<float> centre;            // dim
+  std::vector<int8_t> codes;            // count * dim
+  std::vector<float> scales;            // count
+  bool with_bits = false;
+  std::vector<uint8_t> bits;            // count * dim / 8 when with_bits
+  std::vector<const ImageRecord*> records;
+};
 
-Result<std::vector<uint8_t>> encode_shard(const ShardContents& c) {
-  if (Status st = check_contents(c); !st) return st.error();
+Quantized quantize(const ShardContents& c) {
+  Quantized q;
+  q.fingerprint = c.model_fingerprint;
+  q.dim = c.dim;
   const size_t dim = c.dim, count = c.records.size();
-  const uint32_t sections = c.with_binary_codes ? 4 : 3;
-  const uint64_t header_size = fmt::header_size(c.model_fingerprint.size(), sections);
-
-  ByteWriter w;
-  w.zeros(size_t(header_size));  // filled in last, once offsets and CRCs are known
-  SectionSpan spans[4];
-  size_t n_spans = 0;
   std::vector<float> row(dim);
-  auto normalized_row = [&](size_t r) {
+  auto normalized_row = [&](size_t r) {  // normalised, then rotated
     std::memcpy(row.data(), c.embeddings.data() + r * dim, dim * sizeof(float));
     l2_normalize(row.data(), dim);
+    rotate(row.data(), dim);
   };
-
-  // (a) the centre: the mean of the normalised embeddings.
+  // The centre: the mean of the normalised, rotated embeddings.
   std::vector<double> sum(dim, 0.0);
   for (size_t r = 0; r < count; ++r) {
     normalized_row(r);
     for (size_t i = 0; i < dim; ++i) sum[i] += row[i];
   }
-  std::vector<float> centre(dim, 0.0f);
+  q.centre.assign(dim, 0.0f);
   if (count > 0)
-    for (size_t i = 0; i < dim; ++i) centre[i] = float(sum[i] / double(count));
-  w.pad_to(fmt::kAlign);
-  const size_t centre_at = w.size();
-  for (float v : centre) w.f32(v);
-  spans[n_spans++] = {fmt::kSectionCentre, centre_at, w.size() - centre_at};
-
-  // (b) int8 codes of (embedding - centre), row-major, then one float32 scale per row.
-  std::vector<uint8_t> bits(c.with_binary_codes ? count * (dim / 8) : 0);
-  std::vector<float> scales(count);
-  w.pad_to(fmt::kAlign);
-  const size_t vectors_at = w.size();
-  w.zeros(count * dim);
+    for (size_t i = 0; i < dim; ++i) q.centre[i] = float(sum[i] / double(count));
+  // Codes and sign bits of (embedding - centre).
+  q.codes.resize(count * dim);
+  q.scales.resize(count);
+  q.with_bits = c.with_binary_codes;
+  if (q.with_bits) q.bits.resize(count * (dim / 8));
   for (size_t r = 0; r < count; ++r) {
     normalized_row(r);
-    for (size_t i = 0; i < dim; ++i) row[i] -= centre[i];
-    scales[r] = quantize_int8(row.data(), dim, reinterpret_cast<int8_t*>(w.at(vectors_at + r * dim)));
-    if (c.with_binary_codes) binarize(row.data(), dim, bits.data() + r * (dim / 8));
+    for (size_t i = 0; i < dim; ++i) row[i] -= q.centre[i];
+    q.scales[r] = quantize_int8(row.data(), dim, q.codes.data() + r * dim);
+    if (q.with_bits) binarize(row.data(), dim, q.bits.data() + r * (dim / 8));
+    q.records.push_back(&c.records[r]);
   }
-  for (float s : scales) w.f32(s);
-  spans[n_spans++] = {fmt::kSectionVectors, vectors_at, w.size() - vectors_at};
+  return q;
+}
 
-  // (c) sign bits of the same differences, for the binary first pass.
-  if (c.with_binary_codes) {
+std::vector<uint8_t> lay_out(const Quantized& q) {
+  const size_t dim = q.dim, count = q.records.size();
+  const uint32_t sections = q.with_bits ? 4 : 3;
+  const uint64_t header_size = fmt::header_size(q.fingerprint.size(), sections);
+  ByteWriter w;
+  w.zeros(size_t(header_size));  // filled in last, once offsets and CRCs are known
+  SectionSpan spans[4];
+  size_t n_spans = 0;
+  auto begin_section = [&w] {
     w.pad_to(fmt::kAlign);
-    const size_t at = w.size();
-    w.bytes(bits.data(), bits.size());
-    spans[n_spans++] = {fmt::kSectionBinary, at, bits.size()};
+    return w.size();
+  };
+
+  size_t at = begin_section();
+  for (float v : q.centre) w.f32(v);
+  spans[n_spans++] = {fmt::kSectionCentre, at, w.size() - at};
+
+  at = begin_section();
+  w.bytes(q.codes.data(), count * dim);
+  for (float v : q.scales) w.f32(v);
+  spans[n_spans++] = {fmt::kSectionVectors, at, w.size() - at};
+
+  if (q.with_bits) {
+    at = begin_section();
+    w.bytes(q.bits.data(), q.bits.size());
+    spans[n_spans++] = {fmt::kSectionBinary, at, w.size() - at};
   }
 
-  // (d) metadata records.
-  w.pad_to(fmt::kAlign);
-  const size_t meta_at = w.size();
-  for (const ImageRecord& rec : c.records) {
-    put_string(w, rec.id);
-    put_string(w, rec.caption);
-    put_string(w, rec.source);
-    put_string(w, rec.thumb);
-    w.u32(rec.width);
-    w.u32(rec.height);
-    w.bytes(rec.content_sha256.data(), 32);
+  at = begin_section();
+  for (const ImageRecord* rec : q.records) {
+    put_string(w, rec->id);
+    put_string(w, rec->caption);
+    put_string(w, rec->source);
+    put_string(w, rec->thumb);
+    w.u32(rec->width);
+    w.u32(rec->height);
+    w.bytes(rec->content_sha256.data(), 32);
   }
-  spans[n_spans++] = {fmt::kSectionMetadata, meta_at, w.size() - meta_at};
+  spans[n_spans++] = {fmt::kSectionMetadata, at, w.size() - at};
 
   // Header, section table, then the header CRC over all of it.
   uint8_t* h = w.at(0);
@@ -132,12 +151,11 @@ Result<std::vector<uint8_t>> encode_shard(const ShardContents& c) {
   store_le32(h + fmt::kOffDim, uint32_t(dim));
   store_le32(h + fmt::kOffCount, uint32_t(count));
   store_le32(h + fmt::kOffQuantization, fmt::kQuantInt8);
-  store_le32(h + fmt::kOffFlags, c.with_binary_codes ? fmt::kFlagBinaryCodes : 0);
+  store_le32(h + fmt::kOffFlags, q.with_bits ? fmt::kFlagBinaryCodes : 0);
   store_le32(h + fmt::kOffSectionCount, sections);
-  store_le32(h + fmt::kOffFingerprintLength, uint32_t(c.model_fingerprint.size()));
+  store_le32(h + fmt::kOffFingerprintLength, uint32_t(q.fingerprint.size()));
   store_le64(h + fmt::kOffFileSize, w.size());
-  if (!c.model_fingerprint.empty())
-    std::memcpy(h + fmt::kFixedHeaderSize, c.model_fingerprint.data(), c.model_fingerprint.size());
+  if (!q.fingerprint.empty()) std::memcpy(h + fmt::kFixedHeaderSize, q.fingerprint.data(), q.fingerprint.size());
   uint8_t* table = h + header_size - sections * fmt::kSectionEntrySize;
   for (size_t i = 0; i < n_spans; ++i) {
     uint8_t* e = table + i * fmt::kSectionEntrySize;
@@ -148,6 +166,36 @@ Result<std::vector<uint8_t>> encode_shard(const ShardContents& c) {
   }
   store_le32(h + fmt::kOffHeaderCrc, crc32c(h, size_t(header_size)));  // field still zero here
   return w.take();
+}
+
+}  // namespace
+
+Result<std::vector<uint8_t>> encode_shard(const ShardContents& c) {
+  if (Status st = check_contents(c); !st) return st.error();
+  return lay_out(quantize(c));
+}
+
+Result<std::vector<uint8_t>> encode_shard_rows(const Shard& source, const std::vector<uint32_t>& rows) {
+  if (rows.size() > kShardMaxCount)
+    return make_error(source.name() + ": " + std::to_string(rows.size()) + " rows exceed the shard limit of " +
+                      std::to_string(kShardMaxCount));
+  Quantized q;
+  q.fingerprint = source.model_fingerprint();
+  q.dim = source.dim();
+  q.centre = source.centre();
+  q.with_bits = source.has_binary_codes();
+  const size_t dim = q.dim;
+  q.codes.reserve(rows.size() * dim);
+  for (uint32_t r : rows) {
+    if (r >= source.count())
+      return make_error(source.name() + ": row " + std::to_string(r) + " does not exist (" +
+                        std::to_string(source.count()) + " rows)");
+    q.codes.insert(q.codes.end(), source.vector(r), source.vector(r) + dim);
+    q.scales.push_back(source.scale(r));
+    if (q.with_bits) q.bits.insert(q.bits.end(), source.binary_code(r), source.binary_code(r) + dim / 8);
+    q.records.push_back(&source.record(r));
+  }
+  return lay_out(q);
 }
 
 }  // namespace clip

@@ -10,6 +10,7 @@
 #include <cmath>
 
 #include "core/search/kernels.h"
+#include "core/search/rotation.h"
 #include "core/search/topk.h"
 
 namespace clip {
@@ -39,7 +40,7 @@ using Candidates = TopK<Candidate, Ranked<Candidate>>;
 using Hits = TopK<Hit, Ranked<Hit>>;
 
 struct Query {
-  std::vector<float> x;       // normalised
+  std::vector<float> x;       // normalised and rotated, like the stored vectors
   std::vector<int8_t> codes;  // x quantized
   float scale = 0;
   uint32_t skip_shard = UINT32_MAX, skip_row = UINT32_MAX;  // the excluded id
@@ -153,6 +154,7 @@ Result<std::vector<Hit>> Searcher::search(const float* query, size_t dim, const 
   for (size_t i = 0; i < dim; ++i)
     if (!std::isfinite(q.x[i])) return make_error("search: query value " + std::to_string(i) + " is not finite");
   if (l2_normalize(q.x.data(), dim) == 0) return make_error("search: query vector is all zeros");
+  rotate(q.x.data(), dim);
   q.codes.resize(dim);
   q.scale = quantize_int8(q.x.data(), dim, q.codes.data());
   if (!opts.exclude_id.empty()) find_id(opts.exclude_id, &q.skip_shard, &q.skip_row);

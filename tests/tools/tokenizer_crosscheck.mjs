@@ -176,6 +176,6 @@ if (cli) {
     agree[key][0] += JSON.stringify(JSON.parse(got[i])) === JSON.stringify(c.input_ids);
     agree[key][1] += 1;
   });
-  console.log(JSON.stringify(agree));
+  for (const [reason, [equal, total]] of Object.entries(agree)) console.log(`${reason}: ${equal}/${total} equal`);
   if (agree.compared && agree.compared[0] !== agree.compared[1]) process.exitCode = 1;
 }

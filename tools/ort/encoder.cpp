@@ -88,7 +88,9 @@ clip::Result<std::unique_ptr<Encoder>> Encoder::open(const EncoderConfig& cfg) {
     for (size_t i = 0; i < enc->session_->GetInputCount(); ++i) {
       Input in;
       in.name = enc->session_->GetInputNameAllocated(i, alloc).get();
-      auto info = enc->session_->GetInputTypeInfo(i).GetTensorTypeAndShapeInfo();
+      // The shape info views the type info: keep that alive while reading.
+      const Ort::TypeInfo type = enc->session_->GetInputTypeInfo(i);
+      auto info = type.GetTensorTypeAndShapeInfo();
       in.type = info.GetElementType();
       in.shape = info.GetShape();
       enc->inputs_.push_back(std::move(in));
@@ -99,7 +101,8 @@ clip::Result<std::unique_ptr<Encoder>> Encoder::open(const EncoderConfig& cfg) {
       std::string name = enc->session_->GetOutputNameAllocated(i, alloc).get();
       outputs += (outputs.empty() ? "" : ", ") + name;
       if (name != cfg.output_name) continue;
-      auto info = enc->session_->GetOutputTypeInfo(i).GetTensorTypeAndShapeInfo();
+      const Ort::TypeInfo type = enc->session_->GetOutputTypeInfo(i);
+      auto info = type.GetTensorTypeAndShapeInfo();
       enc->output_type_ = info.GetElementType();
       const auto shape = info.GetShape();
       if (shape.size() == 2 && shape[1] > 0) enc->dim_ = size_t(shape[1]);

@@ -15,31 +15,39 @@ constexpr Shape kAll[] = {Shape::circle, Shape::square, Shape::triangle, Shape::
 // Fraction of a grid over [-1.5, 1.5]^2 where exactly one of a, b holds.
 double disagreement(Shape a, Shape b) {
   int differ = 0, n = 0;
-  for (int y = 0; y < 120; ++y)
+  for (int y = 0; y < 120; ++y) {
     for (int x = 0; x < 120; ++x, ++n) {
       double u = -1.5 + 3.0 * (x + 0.5) / 120, v = -1.5 + 3.0 * (y + 0.5) / 120;
       differ += shape_contains(a, u, v) != shape_contains(b, u, v);
     }
+  }
   return double(differ) / n;
 }
 
 TEST(DemoRaster, EveryShapeStaysWithinItsReachAndHoldsItsCentre) {
   for (Shape s : kAll) {
     EXPECT_TRUE(shape_contains(s, 0, 0)) << int(s);
-    for (int y = 0; y <= 300; ++y)
+    for (int y = 0; y <= 300; ++y) {
       for (int x = 0; x <= 300; ++x) {
         double u = -1.5 + x * 0.01, v = -1.5 + y * 0.01;
-        if (shape_contains(s, u, v)) ASSERT_LE(u * u + v * v, kShapeReach * kShapeReach) << int(s);
+        if (shape_contains(s, u, v)) {
+          ASSERT_LE(u * u + v * v, kShapeReach * kShapeReach) << int(s);
+        }
       }
+    }
   }
 }
 
-TEST(DemoRaster, ShapesAreTellApart) {
+TEST(DemoRaster, ShapesCanBeToldApart) {
   // A model can only learn the names if the outlines differ visibly; the
   // closest pair (circle vs hexagon) still differs on several percent.
-  for (Shape a : kAll)
-    for (Shape b : kAll)
-      if (a != b) EXPECT_GT(disagreement(a, b), 0.02) << int(a) << " vs " << int(b);
+  for (Shape a : kAll) {
+    for (Shape b : kAll) {
+      if (a != b) {
+        EXPECT_GT(disagreement(a, b), 0.02) << int(a) << " vs " << int(b);
+      }
+    }
+  }
 }
 
 TEST(DemoRaster, CircleCoversItsAreaWithSoftEdges) {

@@ -88,7 +88,7 @@ TEST(DemoShapes, ObjectsAreDrawnAsTheirWordsSay) {
 TEST(DemoShapes, EveryWordOccurs) {
   std::set<std::string> shapes, colors, sizes, positions;
   int pairs = 0;
-  const int n = 1500;
+  const int n = 600;
   for (int i = 0; i < n; ++i) {
     DemoSample s = render_demo_sample(5, i);
     pairs += s.objects.size() == 2;

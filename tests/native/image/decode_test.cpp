@@ -140,6 +140,17 @@ TEST(DecodeErrors, CorruptBytesNeverCrash) {
   }
 }
 
+TEST(DecodeErrors, OversizedHuffmanTableRefused) {
+  // A DHT table declaring 320 codes (the limit is 256): stb_image 2.27 would
+  // write past its table, so it must never see this.
+  std::vector<uint8_t> dht = {0xFF, 0xC4, 0x01, 0x53, 0x00};  // length 2 + 17 + 320
+  for (int i = 0; i < 16; ++i) dht.push_back(20);
+  dht.resize(dht.size() + 320, 0x01);
+  std::vector<uint8_t> jpeg = read_bytes(image_data("fixtures/orient_1.jpg"));
+  jpeg.insert(jpeg.begin() + 2, dht.begin(), dht.end());
+  EXPECT_EQ(decode_error(jpeg), "malformed JPEG: bad Huffman table in the DHT segment at offset 2");
+}
+
 TEST(DecodeErrors, TrailingBytesAfterJpegAreFine) {
   // Motion photos append a video after the JPEG's end-of-image marker.
   std::vector<uint8_t> jpeg = read_bytes(image_data("fixtures/orient_1.jpg"));

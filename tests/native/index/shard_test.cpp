@@ -8,6 +8,7 @@
 
 #include "core/index/shard_format.h"
 #include "core/search/kernels.h"
+#include "core/search/rotation.h"
 #include "core/util/byte_reader.h"
 #include "tests/native/index/shard_fixtures.h"
 
@@ -20,6 +21,13 @@ using test::make_contents;
 std::vector<float> normalized_row(const ShardContents& c, uint32_t r) {
   std::vector<float> v(c.embeddings.begin() + long(r) * c.dim, c.embeddings.begin() + long(r + 1) * c.dim);
   l2_normalize(v.data(), v.size());
+  return v;
+}
+
+// What the writer quantizes: the normalised embedding, rotated.
+std::vector<float> rotated_row(const ShardContents& c, uint32_t r) {
+  std::vector<float> v = normalized_row(c, r);
+  rotate(v.data(), v.size());
   return v;
 }
 
@@ -44,8 +52,8 @@ TEST(Shard, RoundTripKeepsRecordsAndVectors) {
     EXPECT_EQ(got.content_sha256, want.content_sha256);
 
     // Stored codes are exactly what the shared quantizer makes of the
-    // normalised embedding minus the centre; the sign bits likewise.
-    std::vector<float> x = normalized_row(c, r);
+    // rotated embedding minus the centre; the sign bits likewise.
+    std::vector<float> x = rotated_row(c, r);
     for (uint32_t i = 0; i < c.dim; ++i) x[i] -= shard->centre()[i];
     std::vector<int8_t> codes(c.dim);
     EXPECT_EQ(shard->scale(r), quantize_int8(x.data(), c.dim, codes.data()));
@@ -62,14 +70,14 @@ TEST(Shard, RoundTripKeepsRecordsAndVectors) {
   }
 }
 
-TEST(Shard, CentreIsTheMeanOfTheNormalisedEmbeddings) {
+TEST(Shard, CentreIsTheMeanOfTheRotatedEmbeddings) {
   const ShardContents c = make_contents(50, 32);
   auto shard = Shard::parse(encode_or_die(c), "s.bin");
   ASSERT_TRUE(shard) << shard.message();
   ASSERT_EQ(shard->centre().size(), 32u);
   for (uint32_t i = 0; i < c.dim; ++i) {
     double mean = 0;
-    for (uint32_t r = 0; r < 50; ++r) mean += normalized_row(c, r)[i] / 50.0;
+    for (uint32_t r = 0; r < 50; ++r) mean += rotated_row(c, r)[i] / 50.0;
     EXPECT_NEAR(shard->centre()[i], mean, 1e-6) << "component " << i;
   }
 }
@@ -146,6 +154,35 @@ TEST(Shard, WriterRefusesWhatItCannotStore) {
   c.dim = kShardMaxDim + 8;
   c.embeddings.assign(c.dim, 0.5f);
   EXPECT_FALSE(encode_shard(c));
+}
+
+TEST(Shard, RowsCopyVerbatim) {
+  auto source = Shard::parse(encode_or_die(make_contents(20, 32)), "shard-00004.bin");
+  ASSERT_TRUE(source) << source.message();
+  const std::vector<uint32_t> rows = {19, 0, 7, 8};
+  auto bytes = encode_shard_rows(*source, rows);
+  ASSERT_TRUE(bytes) << bytes.message();
+  auto copy = Shard::parse(std::move(*bytes), "shard-00005.bin");
+  ASSERT_TRUE(copy) << copy.message();
+  ASSERT_EQ(copy->count(), 4u);
+  EXPECT_EQ(copy->model_fingerprint(), source->model_fingerprint());
+  EXPECT_EQ(copy->centre(), source->centre());
+  EXPECT_TRUE(copy->has_binary_codes());
+  for (uint32_t i = 0; i < rows.size(); ++i) {
+    const uint32_t r = rows[i];
+    EXPECT_EQ(copy->record(i).id, source->record(r).id);
+    EXPECT_EQ(copy->record(i).content_sha256, source->record(r).content_sha256);
+    EXPECT_EQ(0, std::memcmp(copy->vector(i), source->vector(r), 32));
+    EXPECT_EQ(0, std::memcmp(copy->binary_code(i), source->binary_code(r), 4));
+    EXPECT_EQ(copy->scale(i), source->scale(r));
+    EXPECT_EQ(copy->embedding(i), source->embedding(r));
+  }
+  auto none = encode_shard_rows(*source, {});
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(Shard::parse(std::move(*none), "empty.bin"));
+  auto bad = encode_shard_rows(*source, {3, 20});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.message().find("shard-00004.bin: row 20 does not exist"), std::string::npos) << bad.message();
 }
 
 TEST(Shard, LongestStringsRoundTrip) {

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "core/search/kernels.h"
+#include "core/search/rotation.h"
 
 namespace clip {
 namespace {
@@ -52,10 +53,11 @@ struct Fixture {
 };
 
 // The expected ranking by a plain loop over every row, with the documented
-// score (docs/FORMAT.md: <x, centre> + scale * <x, codes>, in double) and
-// tie order.
+// score (docs/FORMAT.md: <x, centre> + scale * <x, codes>, in double, x the
+// normalised, rotated query) and tie order.
 std::vector<Hit> brute_force(const Searcher& s, std::vector<float> x, const SearchOptions& o) {
   l2_normalize(x.data(), x.size());
+  rotate(x.data(), x.size());
   std::vector<Hit> all;
   for (uint32_t si = 0; si < s.shard_count(); ++si) {
     const Shard& sh = s.shard(si);

@@ -264,7 +264,7 @@ function search({ q, embedding, sha256, encodeMs }, partial) {
   // The query image itself: by content hash for a photo, by id for "similar".
   const selfId = q.kind === 'similar' ? q.id : sha256 ? index.findBySha256(sha256) : '';
   const t0 = performance.now();
-  const hits = index.search(embedding, {
+  const hits = index.size === 0 ? [] : index.search(embedding, {
     k: q.k,
     minScore: q.minScore,
     excludeId: q.excludeSelf ? selfId : '',

@@ -1,4 +1,4 @@
-#include "core/image/stream_complete.h"
+#include "core/image/stream_check.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -17,6 +17,9 @@ Status truncated(const char* format, const std::string& what, size_t size) {
 
 Status check_jpeg(ByteView b) {
   JpegLayout layout = scan_jpeg_segments(b);
+  if (layout.bad_table)
+    return make_error("malformed JPEG: bad Huffman table in the DHT segment at offset " +
+                      std::to_string(layout.bad_table));
   if (!layout.complete) return truncated("JPEG", "no end-of-image marker", b.size);
   return ok_status();
 }
@@ -102,7 +105,7 @@ Status check_bmp(ByteView b) {
 
 }  // namespace
 
-Status check_stream_complete(ByteView encoded, ImageFormat format) {
+Status check_stream(ByteView encoded, ImageFormat format) {
   switch (format) {
     case ImageFormat::jpeg: return check_jpeg(encoded);
     case ImageFormat::gif: return check_gif(encoded);
