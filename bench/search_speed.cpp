@@ -23,6 +23,7 @@
 #include "bench/harness.h"
 #include "bench/memory_read.h"
 #include "bench/synthetic_embeddings.h"
+#include "bench/synthetic_shards.h"
 #include "core/index/shard.h"
 #include "core/search/kernels.h"
 #include "core/search/rotation.h"
@@ -64,26 +65,19 @@ Dataset build(const clip::synthetic::EmbeddingModel& model, size_t n, size_t sha
   d.flat = std::make_unique<faiss::IndexFlatIP>(d.dim);
   d.flat->codes.reserve(n * d.dim * sizeof(float));  // no doubling while adding
   d.bits = std::make_unique<faiss::IndexBinaryFlat>(d.dim);
-  for (size_t s0 = 0, chunk = 0; s0 < n; s0 += shard_rows, ++chunk) {
-    clip::ShardContents c;
-    c.model_fingerprint = "synthetic";
-    c.dim = uint32_t(d.dim);
-    const size_t rows = std::min(shard_rows, n - s0);
-    c.records.resize(rows);
-    for (size_t r = 0; r < rows; ++r) c.records[r].id = std::to_string(s0 + r);
-    c.embeddings = model.sample(rows, seed * 1000003 + chunk);
-    d.flat->add(faiss::Index::idx_t(rows), c.embeddings.data());
-    const std::string name = "shard-" + std::to_string(chunk);
-    auto bytes = clip::encode_shard(c);
-    if (!bytes) die(name + ": " + bytes.message());
-    auto shard = clip::Shard::parse(std::move(*bytes), name);
-    if (!shard) die(shard.message());
+  auto st = bench::for_each_synthetic_shard(model, n, shard_rows, seed, [&](bench::SyntheticShard& s) -> clip::Status {
+    const size_t rows = s.embeddings.size() / d.dim;
+    d.flat->add(faiss::Index::idx_t(rows), s.embeddings.data());
+    auto shard = clip::Shard::parse(std::move(s.bytes), "shard-" + std::to_string(s.index));
+    if (!shard) return shard.error();
     auto kept = std::make_shared<const clip::Shard>(std::move(*shard));
-    if (auto st = d.searcher.add_shard(kept); !st) die(st.message());
+    if (auto added = d.searcher.add_shard(kept); !added) return added;
     d.bits->add(faiss::Index::idx_t(rows), kept->binary_code(0));
     d.shards.push_back(std::move(kept));
-  }
-  d.queries = model.sample(nq, seed * 1000003 + 999999);
+    return clip::ok_status();
+  });
+  if (!st) die(st.message());
+  d.queries = bench::synthetic_queries(model, nq, seed);
   // FAISS's binary index is given what our binary pass compares: sign bits
   // of the rotated query minus the shard centre (shards' centres all
   // estimate the same mean, so shard 0's stands for them).

@@ -52,6 +52,12 @@ Status check_dimensions(int64_t w, int64_t h, const DecodeLimits& limits) {
   return ok_status();
 }
 
+// stb_image keeps its last error per thread; it may be unset.
+const char* stb_reason() {
+  const char* r = stbi_failure_reason();
+  return r ? r : "unknown error";
+}
+
 int stb_length(ByteView b) { return b.size > size_t(INT32_MAX) ? INT32_MAX : int(b.size); }
 
 struct Header {
@@ -74,7 +80,7 @@ Result<Header> read_header(ByteView encoded, const DecodeLimits& limits) {
   int w = 0, h = 0, comp = 0;
   if (!stbi_info_from_memory(encoded.data, stb_length(encoded), &w, &h, &comp))
     return make_error(std::string("malformed ") + image_format_name(*format) +
-                      " header (stb_image: " + stbi_failure_reason() + ")");
+                      " header (stb_image: " + stb_reason() + ")");
   Status dims = check_dimensions(w, h, limits);
   if (!dims) return dims.error();
   return Header{*format, w, h};
@@ -107,8 +113,7 @@ Result<RgbImage> decode_image(ByteView encoded, const DecodeLimits& limits) {
   stbi_uc* pixels = stbi_load_from_memory(encoded.data, stb_length(encoded), &w, &h,
                                           &file_channels, channels);
   if (!pixels)
-    return make_error(std::string("cannot decode ") + name + " (stb_image: " +
-                      stbi_failure_reason() + ")");
+    return make_error(std::string("cannot decode ") + name + " (stb_image: " + stb_reason() + ")");
   if (w != header->width || h != header->height) {
     stbi_image_free(pixels);
     return make_error(std::string(name) + " decoded to another size than its header says");

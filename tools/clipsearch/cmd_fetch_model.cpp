@@ -54,7 +54,8 @@ int list(const Options& o) {
   for (const auto& e : *catalog) {
     std::cout << e.name << "\n  " << e.description << "\n  " << e.model.embedding_dim << "-d, " << e.model.image.size
               << " px; precisions:";
-    for (const auto& [precision, file] : e.model.vision.variants) std::cout << " " << precision;
+    for (const char* p : {"fp32", "fp16", "int8"})
+      if (e.model.vision.variants.count(p)) std::cout << " " << p;
     std::cout << "\n  from " << e.resolved_base_url() << "\n";
     if (!e.aliases.empty()) {
       std::cout << "  also:";

@@ -192,21 +192,24 @@ clip::Status write_manifest(const std::string& out_dir, clip::ModelManifest& m) 
 }  // namespace
 
 std::map<std::string, std::string> default_preferred_precision(const clip::ModelManifest& m) {
-  auto first_present = [&](std::initializer_list<const char*> order) -> std::string {
-    for (const char* p : order)
-      if (m.text.variants.count(p) && m.vision.variants.count(p)) return p;
-    return "";
+  struct Rule {
+    const char* backend;
+    const char* order[3];  // first one both encoders have wins
   };
-  std::map<std::string, std::string> out;
-  const std::pair<const char*, std::initializer_list<const char*>> rules[] = {
+  static const Rule kRules[] = {
       {"webgpu", {"fp16", "fp32", "int8"}},
       {"cuda", {"fp16", "fp32", "int8"}},
       {"wasm", {"int8", "fp32", "fp16"}},
       {"cpu", {"fp32", "int8", "fp16"}},
   };
-  for (const auto& [backend, order] : rules) {
-    std::string p = first_present(order);
-    if (!p.empty()) out[backend] = p;
+  std::map<std::string, std::string> out;
+  for (const Rule& rule : kRules) {
+    for (const char* p : rule.order) {
+      if (m.text.variants.count(p) && m.vision.variants.count(p)) {
+        out[rule.backend] = p;
+        break;
+      }
+    }
   }
   return out;
 }

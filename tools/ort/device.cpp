@@ -5,6 +5,7 @@
 
 #include "tools/ort/gpu_adapters.h"
 #include "tools/ort/ort_env.h"
+#include "tools/ort/quiet_stderr.h"
 
 namespace clipsearch {
 
@@ -28,6 +29,7 @@ const char* device_name(Device d) {
 
 clip::Status append_provider(Device device, Ort::SessionOptions& options) {
   ort_env();  // providers log through the environment; it must exist first
+  QuietStderr quiet;
   try {
     switch (device) {
       case Device::Cpu:
@@ -46,15 +48,19 @@ clip::Status append_provider(Device device, Ort::SessionOptions& options) {
   } catch (const Ort::Exception& e) {
     std::string why = e.what();
     // ORT's exception for a missing provider library is generic; the log
-    // line before it names the file.
-    std::string log = ort_last_error_log();
-    if (device == Device::Cuda && !log.empty()) {
-      const size_t at = log.find("Failed to load library");
-      if (at != std::string::npos) why = log.substr(at);
+    // line before it names the file and the loader's error.
+    const std::string log = ort_last_error_log();
+    if (const size_t at = log.find("Failed to load library"); device == Device::Cuda && at != std::string::npos) {
+      const size_t detail = log.find("with error: ", at);
+      why = "cannot load " + (detail != std::string::npos ? log.substr(detail + 12) : log.substr(at + 23));
     }
+    // Drop ORT's "file.cc:123 function condition was false." prefix.
+    if (const size_t at = why.find(" was false. "); at != std::string::npos) why = why.substr(at + 12);
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
     for (char& c : why)
       if (c == '\n') c = ' ';
+    if (device == Device::WebGpu && why.find("No supported adapters") != std::string::npos)
+      why += " (no usable Vulkan GPU driver; Dawn does not use CPU emulations unless VK_ICD_FILENAMES selects one)";
     return clip::make_error(std::string(device_name(device)) + " execution provider unavailable: " + why);
   }
   return clip::make_error("append_provider: 'auto' must be resolved first");
@@ -73,7 +79,7 @@ Device resolve_auto() {
     std::fprintf(stderr, "clipsearch: device auto -> cuda\n");
     return Device::Cuda;
   } else {
-    why_not_cuda = s.message();
+    why_not_cuda = s.message().substr(s.message().find(": ") + 2);
   }
   std::string why_no_adapter;
   const auto adapters = list_gpu_adapters(&why_no_adapter);
@@ -86,7 +92,7 @@ Device resolve_auto() {
                    hardware->type.c_str());
       return Device::WebGpu;
     } else {
-      why_not_webgpu = s.message();
+      why_not_webgpu = s.message().substr(s.message().find(": ") + 2);
     }
   } else if (!adapters.empty()) {
     why_not_webgpu = "only CPU-emulated GPU adapters (" + adapters.front().name + ")";

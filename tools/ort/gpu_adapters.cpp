@@ -1,5 +1,7 @@
 #include "tools/ort/gpu_adapters.h"
 
+#include "tools/ort/quiet_stderr.h"
+
 #include <cstdint>
 #include <cstring>
 
@@ -91,6 +93,7 @@ std::vector<GpuAdapter> list_gpu_adapters(std::string* why_empty) {
   VkApplicationInfo app{0, nullptr, "clipsearch", 1, "clipsearch", 1, 1u << 22};
   VkInstanceCreateInfo info{1, nullptr, 0, &app, 0, nullptr, 0, nullptr};
   VkInstance instance = nullptr;
+  QuietStderr quiet;  // drivers chatter while they start
   if (create(&info, nullptr, &instance) != 0 || !instance)
     return fail("no Vulkan driver (vkCreateInstance failed)");
   auto destroy = reinterpret_cast<PFN_DestroyInstance>(gipa(instance, "vkDestroyInstance"));

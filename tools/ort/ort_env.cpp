@@ -1,9 +1,9 @@
 #include "tools/ort/ort_env.h"
 
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <mutex>
+
+#include "tools/ort/quiet_stderr.h"
 
 namespace clipsearch {
 
@@ -26,8 +26,7 @@ void ORT_API_CALL log_callback(void* param, OrtLoggingLevel severity, const char
 
 Ort::Env& ort_env() {
   static Ort::Env env = [] {
-    const char* v = std::getenv("CLIPSEARCH_ORT_LOG");
-    const bool verbose = v && *v && std::strcmp(v, "0") != 0;
+    const bool verbose = ort_log_verbose();
     // Any non-null param means verbose; the callback never dereferences it.
     static int verbose_tag = 1;
     return Ort::Env(verbose ? ORT_LOGGING_LEVEL_INFO : ORT_LOGGING_LEVEL_WARNING, "clipsearch",

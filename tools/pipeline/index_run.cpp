@@ -79,6 +79,19 @@ std::string file_sha256(const std::string& path) {
   return bytes.ok() ? clip::to_hex(clip::sha256(bytes->data(), bytes->size())) : "";
 }
 
+// Where manifest.json says the model is: relative to the index folder (so
+// index and model can move together, as in the web build), or absolute when
+// the two share no folder but the root.
+std::string model_location_for(const std::string& model_dir, const std::string& index_dir) {
+  const fs::path model = fs::absolute(model_dir).lexically_normal();
+  const fs::path index = fs::absolute(index_dir).lexically_normal();
+  auto m = model.begin(), i = index.begin();
+  size_t shared = 0;
+  for (; m != model.end() && i != index.end() && *m == *i; ++m, ++i) ++shared;
+  if (shared <= 1) return model.generic_string();  // only "/" in common
+  return model.lexically_relative(index).generic_string();
+}
+
 // What the pipeline accumulates for the chunk being encoded.
 struct ChunkBuffer {
   uint32_t chunk = 0;
@@ -310,20 +323,20 @@ clip::Result<IndexSummary> build_index(ClipModel& model, const IndexOptions& o) 
             if (auto s = flush_batch(); !s.ok()) return s.error();
           break;
       }
-      progress.update(++handled, skipped);
+      ++handled;
+      progress.update(handled - skipped, skipped);
     }
     if (chunk_open)
       if (auto s = close_chunk(); !s.ok()) return s.error();
   }
-  progress.finish(handled, skipped);
+  progress.finish(handled - skipped, skipped);
   const double encode_wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_encode_start).count();
 
   // --- Commit ---
   FinalizeInput fin;
   fin.out = o.out;
   fin.model = &mm;
-  fin.model_location = fs::absolute(model.dir()).lexically_normal().lexically_relative(
-      fs::absolute(o.out).lexically_normal()).generic_string();
+  fin.model_location = model_location_for(model.dir(), o.out);
   fin.dim = dim;
   fin.base = base.get();
   fin.early_skips = early_skips;

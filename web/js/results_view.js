@@ -48,7 +48,13 @@ function card(hit, indexBase, onSimilar) {
     img.width = hit.width;
     img.height = hit.height;
   }
-  thumbLink.append(img);
+  // A thin strip along the thumbnail's edge shows the similarity at a glance.
+  const strip = el('span', 'relevance');
+  strip.setAttribute('aria-hidden', 'true');
+  const fill = el('i');
+  fill.style.width = `${Math.max(0, Math.min(1, hit.score)) * 100}%`;
+  strip.append(fill);
+  thumbLink.append(img, strip);
 
   const body = el('div', 'body');
   const cap = el('p', 'caption', caption);
@@ -58,12 +64,7 @@ function card(hit, indexBase, onSimilar) {
   const score = el('span', 'score');
   score.dataset.testid = 'score';
   score.title = `cosine similarity ${hit.score.toFixed(4)}`;
-  const bar = el('span', 'score-bar');
-  bar.setAttribute('aria-hidden', 'true');
-  const fill = el('i');
-  fill.style.width = `${Math.max(0, Math.min(1, hit.score)) * 100}%`;
-  bar.append(fill);
-  score.append(bar, document.createTextNode(formatScore(hit.score)));
+  score.textContent = formatScore(hit.score);
 
   const similar = el('button', 'similar', 'Similar');
   similar.type = 'button';
@@ -72,17 +73,17 @@ function card(hit, indexBase, onSimilar) {
   similar.addEventListener('click', () => onSimilar(hit));
   row.append(score, similar);
 
-  body.append(cap, row);
+  body.append(cap);
   if (source) {
-    const src = el('p', 'source');
-    const a = el('a', '', 'Original');
+    const a = el('a', 'source', 'Original ↗');
     a.href = source;
     a.target = '_blank';
     a.rel = 'noopener noreferrer';
     a.title = hit.source;
-    src.append(a);
-    body.append(src);
+    a.setAttribute('aria-label', `Open the original of: ${caption}`);
+    body.append(a);
   }
+  body.append(row);
   li.append(thumbLink, body);
   return li;
 }
