@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { runSearchBench } from './search_wasm_lib.mjs';
+import { execFileSync } from 'node:child_process';
+import { prepareSearchBench } from './search_wasm_lib.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const arg = (name, fallback) => {
@@ -18,6 +19,9 @@ const dataDirs = arg('data', '').split(',').filter(Boolean).map((d) => path.reso
 const host = arg('host', 'node');
 const wasmDir = path.resolve(arg('wasm', process.env.CLIPSEARCH_WASM_DIR || path.join(REPO, 'build/wasm')));
 const seconds = Number(arg('seconds', '1'));
+// Methods take turns this many times and each keeps its median turn, so a
+// change in machine load during the run hits every method alike.
+const ROUNDS = 3;
 if (!dataDirs.length || !['node', 'chromium'].includes(host)) {
   console.error('usage: node bench/search_wasm.mjs --data DIR[,DIR] [--host node|chromium] [--wasm DIR] [--seconds S]');
   process.exit(2);
@@ -27,17 +31,59 @@ if (!fs.existsSync(path.join(wasmDir, 'clipsearch_core.mjs'))) {
   process.exit(2);
 }
 
+const METHODS = ['js', 'int8', 'binary'];
+
+async function inRounds(info, run) {
+  const turns = Object.fromEntries(METHODS.map((m) => [m, []]));
+  for (let r = 0; r < ROUNDS; r++) for (const m of METHODS) turns[m].push(await run(m));
+  const result = { ...info };
+  for (const m of METHODS) {
+    const sorted = [...turns[m]].sort((a, b) => a.msPerQuery - b.msPerQuery);
+    result[m] = { ...sorted[sorted.length >> 1], recall: turns[m][0].recall };
+  }
+  return result;
+}
+
 async function inNode(dataDir) {
   const { default: createClipCore } = await import(pathToFileURL(path.join(wasmDir, 'clipsearch_core.mjs')).href);
-  const core = await createClipCore();
+  const bench = await prepareSearchBench({
+    core: await createClipCore(),
+    fetchBytes: async (name) => new Uint8Array(fs.readFileSync(path.join(dataDir, name))),
+    log: (m) => console.error(m),
+  });
   const cpuMs = () => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1e3;
   };
-  return runSearchBench({
-    core, seconds, clock: cpuMs, log: (m) => console.error(m),
-    fetchBytes: async (name) => new Uint8Array(fs.readFileSync(path.join(dataDir, name))),
-  });
+  return inRounds(bench.info, async (m) => bench.run(m, { seconds, clock: cpuMs }));
+}
+
+// CPU time of this process's Chromium renderers (the page's JS and wasm run
+// on its main thread), from /proc: a page cannot read a CPU clock itself.
+const TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+function rendererCpuMs() {
+  const parent = new Map();
+  const stat = new Map();
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');  // fields from 3 (state) on
+      parent.set(pid, f[1]);
+      stat.set(pid, Number(f[11]) + Number(f[12]));  // utime + stime
+    } catch { /* exited meanwhile */ }
+  }
+  const mine = (pid) => {
+    for (let p = pid; p && p !== '0' && p !== '1'; p = parent.get(p)) if (p === String(process.pid)) return true;
+    return false;
+  };
+  let ticks = 0;
+  for (const [pid, t] of stat) {
+    if (!mine(pid)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) ticks += t;
+    } catch { /* exited meanwhile */ }
+  }
+  return (ticks * 1e3) / TICKS_PER_S;
 }
 
 async function inChromium(dataDir) {
@@ -50,11 +96,17 @@ async function inChromium(dataDir) {
   try {
     const page = await browser.context.newPage();
     page.on('console', (m) => console.error(`page: ${m.text()}`));
-    await page.goto(`${server.url}bench/search_wasm.html?seconds=${seconds}`);
+    await page.goto(`${server.url}bench/search_wasm.html`);
     await page.waitForFunction(() => window.__bench || window.__benchError, null, { timeout: 600_000, polling: 500 });
-    const { result, error } = await page.evaluate(() => ({ result: window.__bench, error: window.__benchError }));
+    const error = await page.evaluate(() => window.__benchError);
     if (error) throw new Error(error);
-    return result;
+    const info = await page.evaluate(() => window.__bench.info);
+    return await inRounds(info, async (m) => {
+      const cpu0 = rendererCpuMs();
+      const r = await page.evaluate(([name, s]) => window.__bench.run(name, { seconds: s }), [m, seconds]);
+      // Mean CPU per query over the turn; the page's own (wall) median for context.
+      return { ...r, wallMsPerQuery: r.msPerQuery, msPerQuery: (rendererCpuMs() - cpu0) / r.runs };
+    });
   } finally {
     await browser.close();
     await server.close();
@@ -88,5 +140,5 @@ function report(r) {
 console.log(`## Search, WebAssembly in ${host === 'node' ? `Node.js ${process.version}` : 'headless Chromium'}, one thread\n`);
 console.log(host === 'node'
   ? 'Times are CPU time of the process (process.cpuUsage), medians of repeats; the native rows are thread CPU time.'
-  : 'Times are wall-clock (a page has no CPU clock), medians of repeats; the native rows are thread CPU time.');
+  : 'Times are the CPU time of the page\'s renderer process (from /proc) per query over each run of repeats; the native rows are thread CPU time.');
 for (const dir of dataDirs) report(await (host === 'node' ? inNode(dir) : inChromium(dir)));

@@ -1,8 +1,8 @@
 // The WebAssembly search benchmark, shared by Node.js and Chromium
-// (bench/search_wasm.mjs runs it in either): loads a data set written by
+// (bench/search_wasm.mjs drives it in either): loads a data set written by
 // clipsearch_bench_search_data into the wasm Index and times single-query
 // search, int8 and with the sign-bit first pass, against a plain JavaScript
-// Float32Array loop over the same vectors, all in the same run. The native
+// Float32Array loop over the same vectors, in the same run. The native
 // figures come from the tool that wrote the data set, over the same shards.
 
 // A query's top k by the JavaScript a page would otherwise carry: one dot
@@ -41,7 +41,8 @@ function median(values) {
 }
 
 // Runs answer(q) over the queries in turn, at least minRuns times and for at
-// least `seconds`; the median per-call time and the recall of what it found.
+// least `seconds` of wall time; the median per-call time by `clock` and the
+// recall of what it found.
 function measure(answer, { nq, truth, minRuns, seconds, clock }) {
   const times = [];
   const found = new Map();
@@ -56,9 +57,10 @@ function measure(answer, { nq, truth, minRuns, seconds, clock }) {
   return { msPerQuery: median(times), runs: times.length, recall: recallAt(truth, found) };
 }
 
-// fetchBytes(name) -> Uint8Array of a file in the data set folder.
-// clock() -> milliseconds: CPU time where the host can tell it, else wall.
-export async function runSearchBench({ core, fetchBytes, clock, seconds = 1, log = () => {} }) {
+// Loads a data set and returns { info, run(method, { seconds, clock }) }
+// with methods 'js', 'int8' and 'binary'. fetchBytes(name) -> Uint8Array of
+// a file in the data set folder; clock() -> milliseconds.
+export async function prepareSearchBench({ core, fetchBytes, log = () => {} }) {
   const data = JSON.parse(new TextDecoder().decode(await fetchBytes('data.json')));
   const { n, dim, k, shardRows, truth } = data;
   const index = new core.Index();
@@ -88,13 +90,14 @@ export async function runSearchBench({ core, fetchBytes, clock, seconds = 1, log
     if (hits.error) throw new Error(hits.error);
     return hits.map((h) => h.shard * shardRows + h.row);
   };
-  const common = { nq, truth, seconds, clock };
-  const results = {
-    n, dim, kernel: core.kernelName(), native: data.native,
-    js: measure((q) => jsTopK(vectors, n, dim, query(q), k), { ...common, minRuns: 3 }),
-    int8: measure(wasmRows({ binary: false }), { ...common, minRuns: nq }),
-    binary: measure(wasmRows({ binary: true }), { ...common, minRuns: nq }),
+  const methods = {
+    js: { answer: (q) => jsTopK(vectors, n, dim, query(q), k), minRuns: 3 },
+    int8: { answer: wasmRows({ binary: false }), minRuns: nq },
+    binary: { answer: wasmRows({ binary: true }), minRuns: nq },
   };
-  index.delete();
-  return results;
+  return {
+    info: { n, dim, kernel: core.kernelName(), native: data.native },
+    run: (name, { seconds = 1, clock = () => performance.now() } = {}) =>
+      measure(methods[name].answer, { nq, truth, seconds, clock, minRuns: methods[name].minRuns }),
+  };
 }

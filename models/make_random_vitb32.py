@@ -55,7 +55,7 @@ class Block(nn.Module):
 
     def attention(self, x, mask):
         b, n, w = x.shape
-        q, k, v = self.qkv(x).reshape(b, n, 3, self.heads, w // self.heads).permute(2, 0, 3, 1, 4)
+        q, k, v = self.qkv(x).reshape(b, n, 3, self.heads, w // self.heads).permute(2, 0, 3, 1, 4).unbind(0)
         scores = q @ k.transpose(-2, -1) * (w // self.heads) ** -0.5
         if mask is not None:
             scores = scores + mask

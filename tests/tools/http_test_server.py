@@ -9,6 +9,7 @@ faults (they combine, e.g. /redirect/drop-once/onnx/x.onnx):
 
     /drop-once/P   the first GET of P sends the headers and half the body, then
                    closes the connection; later GETs of P are served normally
+                   (/drop-once-TAG/P: each TAG has its own "first")
     /corrupt/P     one byte in the middle of the body is flipped
     /norange/P     Range headers are ignored (always 200 with the whole file)
     /slow/P        the body trickles out at ~200 bytes/s
@@ -104,9 +105,13 @@ class Handler(BaseHTTPRequestHandler):
         rng_header = self.headers.get("Range")
         parts = [p for p in self.path.split("?")[0].split("/") if p]
         faults = set()
+        drop_key = ""
         status_override = None
         while parts:
-            if parts[0] in FAULTS:
+            if parts[0].startswith("drop-once"):
+                drop_key = parts.pop(0)
+                faults.add("drop-once")
+            elif parts[0] in FAULTS:
                 faults.add(parts.pop(0))
             elif parts[0] == "status" and len(parts) > 1 and parts[1].isdigit():
                 status_override = int(parts[1])
@@ -116,7 +121,8 @@ class Handler(BaseHTTPRequestHandler):
         rel = "/".join(parts)
         if "redirect" in faults:
             faults.discard("redirect")
-            target = "/" + "/".join(sorted(faults) + parts)
+            kept = sorted(f for f in faults if f != "drop-once") + ([drop_key] if drop_key else [])
+            target = "/" + "/".join(kept + parts)
             self.send_response(302)
             self.send_header("Location", target)
             self.send_header("Content-Length", "0")
@@ -157,7 +163,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.record(status, 0)
 
         sent = 0
-        if "drop-once" in faults and self.state.first_drop(rel) and len(body) > 1:
+        if "drop-once" in faults and self.state.first_drop(drop_key + "/" + rel) and len(body) > 1:
             sent = len(body) // 2
             self.wfile.write(body[:sent])
             self.wfile.flush()

@@ -94,7 +94,7 @@ function run() {
     results.clear();
     return;
   }
-  const common = { k: currentK(), minScore: thresholds.get(thresholdKind(active)), excludeSelf: ui.excludeSelf.checked };
+  const common = { k: currentK(), minScore: thresholds.get(thresholdKind(active)) ?? -1, excludeSelf: ui.excludeSelf.checked };
   let seq;
   if (active.kind === 'text') seq = client.query({ kind: 'text', text: active.text, ...common });
   else if (active.kind === 'similar') seq = client.query({ kind: 'similar', id: active.id, ...common });

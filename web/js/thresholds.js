@@ -6,8 +6,9 @@
 
 export const KINDS = ['text', 'image'];
 
-// Starting values: 0 shows the best k whatever their score; users raise it.
-export const DEFAULT_MIN = { text: 0, image: 0 };
+// Starting values: none (null), so a query shows its best k whatever their
+// scores, as a search box should; a user who wants a floor sets one per kind.
+export const DEFAULT_MIN = { text: null, image: null };
 
 // "0.25" and "25" both mean 25%: values above 1 are read as percentages.
 // Returns a cosine in [-1, 1], or null for empty/invalid input.
@@ -25,6 +26,7 @@ export class Thresholds {
   constructor() {
     this.values = { ...DEFAULT_MIN };
   }
+  // A cosine, or null when this kind has no minimum.
   get(kind) {
     return this.values[kind];
   }
@@ -33,7 +35,7 @@ export class Thresholds {
   }
 }
 
-// Cosine -> the number shown in the percentage control.
+// Cosine -> the number shown in the percentage control ("" = no minimum).
 export function toPercentInput(cosine) {
-  return String(Math.round(cosine * 1000) / 10);
+  return cosine === null ? '' : String(Math.round(cosine * 1000) / 10);
 }

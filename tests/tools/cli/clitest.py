@@ -161,3 +161,4 @@ class HttpServer:
     def close(self):
         self.proc.terminate()
         self.proc.wait(timeout=10)
+        self.proc.stdout.close()

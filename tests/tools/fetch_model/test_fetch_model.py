@@ -204,7 +204,7 @@ class FetchModel(unittest.TestCase):
         self.assertEqual(sha256_of(os.path.join(self.out, rel)), sha256_of(self.repo_file(rel)))
 
     def test_interrupted_run_is_resumed_by_the_next_run(self):
-        catalog = self.catalog(prefix="drop-once/")
+        catalog = self.catalog(prefix="drop-once-interrupted/")
         first = self.fetch("tiny-clip", "--catalog", catalog, "--out", self.out, "--attempts", "1")
         self.assert_failed_with(first, "run again to resume")
         self.assertFalse(os.path.exists(os.path.join(self.out, "model.json")))

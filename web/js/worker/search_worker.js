@@ -270,12 +270,12 @@ function search({ q, embedding, sha256, encodeMs }, partial) {
     excludeId: q.excludeSelf ? selfId : '',
     binary: index.size >= BINARY_PASS_MIN_VECTORS && indexInfo.manifest.binaryCodes,
   });
-  console.log('DBG', JSON.stringify({ k: q.k, min: q.minScore, ex: q.excludeSelf, size: index.size, n: hits.length, err: hits.error }));
   if (hits.error) throw new UserError('search', `Search failed: ${hits.error}`);
   post({
     type: 'results',
     seq: q.seq,
     kind: q.kind,
+    text: q.kind === 'text' ? q.text : undefined,
     partial,
     hits,
     encodeMs,

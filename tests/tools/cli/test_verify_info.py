@@ -1,0 +1,91 @@
+#!/usr/bin/python3
+"""`clipsearch verify` finds any damage (a flipped byte, a truncated shard,
+a missing thumbnail) and exits non-zero; `clipsearch info` describes an
+index. Damaged files give clear errors, never a crash."""
+import hashlib
+import json
+import os
+import unittest
+
+from clitest import CliTestCase
+
+
+class VerifyAndInfo(CliTestCase):
+    def setUp(self):
+        super().setUp()
+        self.demo_images(self.path("demo"), 10, seed=3)
+        self.out = self.path("index")
+        self.index("--input", self.path("demo", "captions.jsonl"), "--out", self.out, "--shard-size", "4")
+        self.shard = os.path.join(self.out, self.manifest(self.out)["shards"][1]["file"])
+
+    def flip_byte(self, path, offset):
+        with open(path, "r+b") as f:
+            f.seek(offset)
+            b = f.read(1)
+            f.seek(offset)
+            f.write(bytes([b[0] ^ 0x01]))
+
+    def rewrite_manifest_sha(self):
+        # As if the manifest had been regenerated from the damaged file: only
+        # the shard's own section checksums can tell.
+        m = self.manifest(self.out)
+        for s in m["shards"]:
+            with open(os.path.join(self.out, s["file"]), "rb") as f:
+                data = f.read()
+            s["sha256"], s["bytes"] = hashlib.sha256(data).hexdigest(), len(data)
+        with open(os.path.join(self.out, "manifest.json"), "w") as f:
+            json.dump(m, f)
+
+    def test_an_intact_index_verifies(self):
+        out = self.cli("verify", self.out).stdout
+        self.assertIn("ok: 10 vectors in 3 shards, 10 thumbnails", out)
+
+    def test_every_flipped_byte_position_is_detected(self):
+        size = os.path.getsize(self.shard)
+        with open(self.shard, "rb") as f:
+            original = f.read()
+        for offset in sorted({0, 9, size // 5, size // 3, size // 2, 2 * size // 3, size - 1}):
+            with open(self.shard, "wb") as f:
+                f.write(original)
+            self.flip_byte(self.shard, offset)
+            p, reason = self.cli_fails("verify", self.out)
+            self.assertIn(os.path.basename(self.shard), reason, offset)
+            self.assertIn("SHA-256", p.stdout, offset)
+            self.rewrite_manifest_sha()
+            p, reason = self.cli_fails("verify", self.out)  # the shard's own checks
+            self.assertIn(os.path.basename(self.shard), reason, offset)
+            # search refuses the damaged index too
+            self.cli_fails("search", "--index", self.out, "--id", "images/000000.png")
+
+    def test_truncated_shard_and_missing_thumbnail(self):
+        thumb = self.search(self.out, "--id", "images/000000.png", "-k", "1")[0]["thumb"]
+        with open(self.shard, "r+b") as f:
+            f.truncate(os.path.getsize(self.shard) // 2)
+        os.remove(os.path.join(self.out, thumb))
+        p, reason = self.cli_fails("verify", self.out)
+        self.assertIn("is damaged", reason)
+        self.assertIn("bytes, manifest.json says", p.stdout)
+        self.assertIn("thumbnail of 'images/000000.png' is missing", p.stdout)
+
+    def test_damaged_manifest(self):
+        with open(os.path.join(self.out, "manifest.json"), "w") as f:
+            f.write('{"version": 1, "shards": [{"file": "../../etc/passwd"}]}')
+        self.cli_fails("verify", self.out, contains="manifest.json")
+        self.cli_fails("info", self.out, contains="manifest.json")
+
+    def test_info(self):
+        info = self.cli_json("info", self.out, "--json")
+        m = self.manifest(self.out)
+        self.assertEqual(info["count"], 10)
+        self.assertEqual(info["shards"], 3)
+        self.assertEqual(info["model"]["fingerprint"], m["model"]["fingerprint"])
+        self.assertEqual(info["bytes"]["shards"], sum(s["bytes"] for s in m["shards"]))
+        self.assertAlmostEqual(info["bytes_per_image"]["shards"], info["bytes"]["shards"] / 10)
+        self.assertEqual(info["thumbnails"], 10)
+        self.assertFalse(info["unfinished_run"])
+        text = self.cli("info", self.out).stdout
+        self.assertIn("10 in 3 shards", text)
+
+
+if __name__ == "__main__":
+    unittest.main()
