@@ -77,7 +77,10 @@ def main():
     os.makedirs(args.work, exist_ok=True)
     golden = sorted(os.path.join(GOLDEN, f) for f in os.listdir(GOLDEN))
     large = make_large_photo(os.path.join(args.work, "large_4000x3000.jpg"))
-    groups = [("golden test images (%d files)" % len(golden), golden), ("4000x3000 JPEG photo", [large])]
+    png = [f for f in golden if f.endswith(".png")]
+    jpeg = [f for f in golden if f.endswith(".jpg")]
+    groups = [("golden PNG (%d files)" % len(png), png), ("golden JPEG (%d files)" % len(jpeg), jpeg),
+              ("4000x3000 JPEG photo", [large])]
 
     out = subprocess.run([args.native, "--seconds", str(args.seconds)] + golden + [large],
                          check=True, capture_output=True, text=True).stdout

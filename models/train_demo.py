@@ -90,11 +90,11 @@ def attribute_labels(objects):
 
 
 @torch.no_grad()
-def embed_images(model, patches, batch=250):
+def embed_images(model, pixels, batch=250):
     model.eval()
     mean, std = D.mean_std()
-    out = [model.vision.forward_raw_patches(torch.from_numpy(patches[i:i + batch]).float(), mean, std)
-           for i in range(0, len(patches), batch)]
+    out = [model.vision.forward_raw(torch.from_numpy(pixels[i:i + batch]).float(), mean, std)
+           for i in range(0, len(pixels), batch)]
     model.train()
     return torch.cat(out).numpy()
 
@@ -108,7 +108,7 @@ def embed_texts(model, token_ids):
 
 
 def score(model, heldout, query_ids):
-    return evaluate(embed_images(model, heldout.patches), embed_texts(model, query_ids), heldout.objects)
+    return evaluate(embed_images(model, heldout.pixels), embed_texts(model, query_ids), heldout.objects)
 
 
 def train(args, log):
@@ -123,10 +123,9 @@ def train(args, log):
     texts = [t for caps in data.captions for t, _ in caps] + [q[1] for q in queries()]
     token_ids = tokenize(texts, args.clipsearch, log=log)
     query_ids = {q[1]: token_ids[q[1]] for q in queries()}
-    # Patch-major uint8, so a batch is one gather and one float conversion.
-    patches = D.to_patches(data.images)
+    pixels = D.to_nchw(data.images)
     data.images = None
-    heldout.patches = D.to_patches(heldout.images)
+    heldout.pixels = D.to_nchw(heldout.images)
     mean, std = D.mean_std()
     log("data: %d training images (%d captions), %d held-out, loaded in %.0f s"
         % (len(data.rows), sum(len(c) for c in data.captions), len(heldout.rows), time.time() - t0))
@@ -166,7 +165,7 @@ def train(args, log):
 
         for g in opt.param_groups:
             g["lr"] = lr_at(step)
-        img, txt = model.encode(torch.from_numpy(patches[idx]).float(), ids, mean, std)
+        img, txt = model.encode(torch.from_numpy(pixels[idx]).float(), ids, mean, std)
         scale = model.logit_scale.exp()
         loss_c = multi_positive_clip_loss(img, txt, scale, match)
         loss_a = attribute_loss(head, img, attribute_labels(data.objects[idx]))

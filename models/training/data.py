@@ -81,15 +81,10 @@ class DemoData:
         return np.nonzero(self.objects[:, 1, 0] == NONE)[0]
 
 
-PATCH = 32
-
-
-def to_patches(images_u8):
-    """uint8 [N, 224, 224, 3] -> uint8 [N, 49, 32*32*3]: row-major patches,
-    each in (y, x, channel) order, for VisionTower.forward_raw_patches."""
-    n, g = len(images_u8), IMAGE_SIZE // PATCH
-    x = images_u8.reshape(n, g, PATCH, g, PATCH, 3).transpose(0, 1, 3, 2, 4, 5)
-    return np.ascontiguousarray(x).reshape(n, g * g, PATCH * PATCH * 3)
+def to_nchw(images_u8):
+    """uint8 [N, 224, 224, 3] -> contiguous uint8 [N, 3, 224, 224], so a
+    training batch is one gather and one float conversion."""
+    return np.ascontiguousarray(images_u8.transpose(0, 3, 1, 2))
 
 
 def mean_std():

@@ -26,3 +26,23 @@ def attribute_loss(head, img, labels):
     vision tower a dense signal early on and keeps same-object pictures close
     in image-to-image search."""
     return F.binary_cross_entropy_with_logits(head(img), labels)
+
+
+def same_objects_loss(img, combos, logit_scale):
+    """Image-to-image term: pictures sharing a (colour, shape) object are
+    positives, weighted by the Jaccard overlap of their object sets; the
+    picture itself is excluded. Pulls same-object pictures together, which is
+    what searching with a photo needs; rows without a positive are skipped.
+    combos: [B, K] 0/1 presence of each colour-shape pair."""
+    inter = combos @ combos.t()
+    count = combos.sum(1, keepdim=True)
+    jaccard = inter / (count + count.t() - inter).clamp_min(1)
+    eye = torch.eye(len(img), dtype=torch.bool)
+    jaccard = jaccard.masked_fill(eye, 0)
+    valid = jaccard.sum(1) > 0
+    if not bool(valid.any()):
+        return img.sum() * 0
+    logits = (logit_scale * img @ img.t()).masked_fill(eye, float("-inf"))
+    target = jaccard[valid] / jaccard[valid].sum(1, keepdim=True)
+    logp = logits[valid].log_softmax(1).masked_fill(eye[valid], 0)
+    return -(target * logp).sum(1).mean()

@@ -49,12 +49,34 @@ class Block(nn.Module):
         return x + self.mlp(self.ln2(x))
 
 
-class VisionTower(nn.Module):
-    def __init__(self, width, layers, heads, dim, image_size=224, patch=32):
+class PatchStem(nn.Module):
+    """Embeds each 32x32 patch on its own, like CLIP's single 32x32/32 conv, but
+    through three non-overlapping convolutions (4x4/4, 2x2/2, 4x4/4) with GELU
+    between them. A single linear patch embedding has to find shape edges
+    among colour changes of every hue; the small stem learns colour-independent
+    edge features early, which trained the demo's shapes several times faster
+    ("early convolutions", Xiao et al. 2021). Still 49 tokens, no patch sees
+    its neighbours."""
+
+    def __init__(self, width, c1=24, c2=48):
         super().__init__()
-        self.patch_size = patch
-        self.patch = nn.Conv2d(3, width, kernel_size=patch, stride=patch, bias=False)
-        grid = image_size // patch
+        self.conv1 = nn.Conv2d(3, c1, kernel_size=4, stride=4)
+        self.conv2 = nn.Conv2d(c1, c2, kernel_size=2, stride=2)
+        self.conv3 = nn.Conv2d(c2, width, kernel_size=4, stride=4)
+
+    def forward(self, x, conv1_weight=None, conv1_bias=None):
+        w = self.conv1.weight if conv1_weight is None else conv1_weight
+        b = self.conv1.bias if conv1_bias is None else conv1_bias
+        x = F.gelu(F.conv2d(x, w, b, stride=4))
+        x = F.gelu(self.conv2(x))
+        return self.conv3(x)
+
+
+class VisionTower(nn.Module):
+    def __init__(self, width, layers, heads, dim, image_size=224):
+        super().__init__()
+        self.stem = PatchStem(width)
+        grid = image_size // 32
         scale = width ** -0.5
         self.cls = nn.Parameter(scale * torch.randn(width))
         self.pos = nn.Parameter(scale * torch.randn(grid * grid + 1, width))
@@ -65,20 +87,19 @@ class VisionTower(nn.Module):
 
     def forward(self, pixel_values):
         """pixel_values: [B, 3, 224, 224], CLIP-normalised (the exported graph)."""
-        return self._encode(self.patch(pixel_values).flatten(2).transpose(1, 2))
+        return self._encode(self.stem(pixel_values))
 
-    def forward_raw_patches(self, patches, mean, std):
-        """The same function for training, faster: patches [B, 49, p*p*3] of raw
-        0..255 values in (y, x, channel) order (see data.to_patches), with the
-        normalisation (x/255 - mean)/std folded into the patch weights instead
-        of applied to every pixel."""
-        w = self.patch.weight.permute(0, 2, 3, 1)  # [W, p, p, 3]
-        inv = 1.0 / (255.0 * std)
-        w_raw = (w * inv).reshape(w.shape[0], -1)
-        bias = -(w * (mean / std)).sum(dim=(1, 2, 3))
-        return self._encode(F.linear(patches, w_raw, bias))
+    def forward_raw(self, pixels, mean, std):
+        """The same function for training, faster: pixels [B, 3, 224, 224] as
+        raw 0..255 floats, with the normalisation (x/255 - mean)/std folded
+        into the first convolution instead of applied to every pixel."""
+        w = self.stem.conv1.weight
+        w_raw = w / (255.0 * std).view(1, 3, 1, 1)
+        b_raw = self.stem.conv1.bias - (w * (mean / std).view(1, 3, 1, 1)).sum(dim=(1, 2, 3))
+        return self._encode(self.stem(pixels, w_raw, b_raw))
 
     def _encode(self, x):
+        x = x.flatten(2).transpose(1, 2)  # [B, 49, W]
         cls = self.cls.reshape(1, 1, -1).expand(x.shape[0], 1, -1)
         x = self.ln_pre(torch.cat([cls, x], dim=1) + self.pos)
         for blk in self.blocks:
@@ -125,7 +146,7 @@ class DemoClip(nn.Module):
         self.text = TextTower(cfg["text_width"], cfg["text_layers"], cfg["text_heads"], cfg["dim"], cfg["token_dim"])
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
 
-    def encode(self, image_patches, input_ids, mean, std):
-        img = F.normalize(self.vision.forward_raw_patches(image_patches, mean, std), dim=-1)
+    def encode(self, pixels_raw, input_ids, mean, std):
+        img = F.normalize(self.vision.forward_raw(pixels_raw, mean, std), dim=-1)
         txt = F.normalize(self.text(input_ids), dim=-1)
         return img, txt

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
 
-import { loadCore, random, runNative } from './support.mjs';
+import { loadCore, random, readData, runNative, testData } from './support.mjs';
 
 const core = await loadCore();
 const dim = 512;
@@ -156,6 +156,22 @@ test('mismatched shards and queries are refused with errors', () => {
   const small = makeShardSpec(4, 5, 9000);
   assert.equal(core.encodeShard({ ...small, dim: 10, embeddings: new Float32Array(50) }).ok, false);
   assert.match(core.encodeShard({ ...small, records: [{ id: 'x', sha256: 'zz' }] }).error, /sha256/);
+  index.delete();
+});
+
+test('the committed format-v1 sample shard loads and searches as natively', () => {
+  // tests/data/index/README.md: 5 records, dim 16, fingerprint demo-model-fp-0123.
+  const index = new core.Index();
+  assert.deepEqual({ ...index.addShard(readData('index/shard-v1-sample.bin'), 'shard-v1-sample.bin') }, { ok: true, count: 5 });
+  assert.equal(index.dim, 16);
+  assert.equal(index.fingerprint, 'demo-model-fp-0123');
+  const query = Float32Array.from({ length: 16 }, (_, i) => Math.sin(i + 1));
+  const spec = join(dir, 'sample-search.json');
+  writeFileSync(spec, JSON.stringify({ query: Array.from(query), k: 5 }));
+  const native = JSON.parse(runNative('search', spec, join(testData, 'index/shard-v1-sample.bin')));
+  const hits = index.search(query, { k: 5 });
+  assert.equal(native.length, 5);
+  assert.deepEqual(hits.map((h) => [h.id, h.row, floatBits(h.score)]), native.map((n) => [n.id, n.row, n.scoreBits]));
   index.delete();
 });
 

@@ -57,6 +57,25 @@ test('a short context keeps the end token', () => {
   tok.delete();
 });
 
+test('the three vocabulary formats give the same tokenizer', () => {
+  // Small fixtures made from the first 2,000 CLIP merges (tests/data/text/README.md).
+  const text = (name) => readData(`text/${name}`).toString('utf8');
+  const smallMerges = text('small_merges.txt');
+  const loaded = [
+    core.Tokenizer.fromBpeMerges(smallMerges),
+    core.Tokenizer.fromVocabMerges(text('small_vocab.json'), smallMerges),
+    core.Tokenizer.fromTokenizerJson(text('small_tokenizer.json')),
+    core.Tokenizer.fromTokenizerJson(text('small_tokenizer_pairs.json')),
+  ];
+  for (const tok of loaded) assert.equal(tok.error, undefined, tok.error);
+  assert.equal(loaded[0].vocabSize, 512 + 2000 + 2);
+  for (const c of cases) {
+    const expected = [...loaded[0].encode(c.text)];
+    for (const tok of loaded.slice(1)) assert.deepEqual([...tok.encode(c.text)], expected, JSON.stringify(c.text));
+  }
+  loaded.forEach((tok) => tok.delete());
+});
+
 test('malformed vocabularies give errors, not exceptions', () => {
   for (const tok of [
     core.Tokenizer.fromBpeMerges(''),

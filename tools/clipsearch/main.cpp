@@ -3,8 +3,10 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 #include "tools/clipsearch/commands.h"
+#include "tools/ort/device.h"
 
 namespace clipsearch {
 
@@ -44,7 +46,16 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "clipsearch: %s (see clipsearch --help)\n", what.c_str());
     return 2;
   }
-  for (auto& [sub, run] : commands)
-    if (sub->parsed()) return run();
+  for (auto& [sub, run] : commands) {
+    if (!sub->parsed()) continue;
+    const int rc = run();
+    if (webgpu_provider_used()) {
+      // Dawn on SwiftShader crashes in exit-time destructors (a driver
+      // thread outlives its teardown). All output is written by now.
+      std::fflush(nullptr);
+      std::_Exit(rc);
+    }
+    return rc;
+  }
   return 2;
 }

@@ -1,5 +1,6 @@
 #include "tools/ort/device.h"
 
+#include <atomic>
 #include <cstdio>
 #include <mutex>
 
@@ -27,6 +28,12 @@ const char* device_name(Device d) {
   return "?";
 }
 
+namespace {
+std::atomic<bool> g_webgpu_used{false};
+}  // namespace
+
+bool webgpu_provider_used() { return g_webgpu_used; }
+
 clip::Status append_provider(Device device, Ort::SessionOptions& options) {
   ort_env();  // providers log through the environment; it must exist first
   QuietStderr quiet;
@@ -35,6 +42,7 @@ clip::Status append_provider(Device device, Ort::SessionOptions& options) {
       case Device::Cpu:
         return clip::ok_status();
       case Device::WebGpu:
+        g_webgpu_used = true;
         options.AppendExecutionProvider("WebGPU", {});
         return clip::ok_status();
       case Device::Cuda: {

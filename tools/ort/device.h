@@ -23,4 +23,9 @@ clip::Result<Device> resolve_device(Device requested);
 // Adds the provider of a concrete device to session options.
 clip::Status append_provider(Device device, Ort::SessionOptions& options);
 
+// True once the WebGPU provider was set up in this process. Dawn on some
+// Vulkan drivers (SwiftShader) can crash in static destructors at exit, so
+// main() then leaves with _Exit after flushing.
+bool webgpu_provider_used();
+
 }  // namespace clipsearch
