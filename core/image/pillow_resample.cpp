@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/image/preprocess.h"
+#include "core/image/resample_kernels.h"
 
 namespace clip {
 
@@ -125,36 +126,18 @@ void horizontal_rows(const uint8_t* src, size_t stride, int span, const SplitTap
   const size_t plane_len = size_t(span) + size_t(t.kpad);  // zero tail for the padded taps
   std::vector<int16_t> planes(plane_len * 3, 0);
   int16_t* p0 = planes.data();
-  int16_t* p1 = p0 + plane_len;
-  int16_t* p2 = p1 + plane_len;
-  const int kpad = t.kpad;
   for (int r = 0; r < out.rows; ++r, src += stride) {
-    for (int x = 0; x < span; ++x) {
-      p0[x] = src[3 * x];
-      p1[x] = src[3 * x + 1];
-      p2[x] = src[3 * x + 2];
-    }
+    split_channels(src, span, p0, p0 + plane_len, p0 + 2 * plane_len);
     uint8_t* d0 = out.row(0, r);
     uint8_t* d1 = out.row(1, r);
     uint8_t* d2 = out.row(2, r);
     for (int i = 0; i < out.width; ++i) {
-      const int16_t* v0 = p0 + t.offset[size_t(i)];
-      const int16_t* v1 = p1 + t.offset[size_t(i)];
-      const int16_t* v2 = p2 + t.offset[size_t(i)];
-      const int16_t* hi = &t.hi[size_t(i) * size_t(kpad)];
-      const int16_t* lo = &t.lo[size_t(i) * size_t(kpad)];
-      int32_t h0 = 0, l0 = 0, h1 = 0, l1 = 0, h2 = 0, l2 = 0;
-      for (int k = 0; k < kpad; ++k) {
-        h0 += v0[k] * hi[k];
-        l0 += v0[k] * lo[k];
-        h1 += v1[k] * hi[k];
-        l1 += v1[k] * lo[k];
-        h2 += v2[k] * hi[k];
-        l2 += v2[k] * lo[k];
-      }
-      d0[i] = clip8(kHalf + h0 * 2048 + l0);
-      d1[i] = clip8(kHalf + h1 * 2048 + l1);
-      d2[i] = clip8(kHalf + h2 * 2048 + l2);
+      const size_t taps = size_t(i) * size_t(t.kpad);
+      int32_t sums[3];
+      dot3_split(p0 + t.offset[size_t(i)], plane_len, &t.hi[taps], &t.lo[taps], t.kpad, sums);
+      d0[i] = clip8(kHalf + sums[0]);
+      d1[i] = clip8(kHalf + sums[1]);
+      d2[i] = clip8(kHalf + sums[2]);
     }
   }
 }

@@ -21,8 +21,9 @@ std::string exe_dir() {
 
 std::string default_model_dir() {
   if (const char* env = std::getenv("CLIPSEARCH_MODEL"); env && *env) return env;
+  // An installed tool uses the model installed with it, wherever the prefix
+  // was moved; a tool in the build tree has none there and uses the source's.
   std::error_code ec;
-  if (fs::exists(fs::path(CLIPSEARCH_DEFAULT_MODEL) / "model.json", ec)) return CLIPSEARCH_DEFAULT_MODEL;
   const std::string dir = exe_dir();
   if (!dir.empty()) {
     const fs::path installed = fs::path(dir) / ".." / "share" / "clipsearch" / "models" / "demo";

@@ -11,9 +11,9 @@
 
 namespace clipsearch {
 
-// --model, else $CLIPSEARCH_MODEL, else the folder fixed at configure time
-// (the bundled demo model), else <exe>/../share/clipsearch/models/demo (an
-// installed, relocated tool).
+// --model, else $CLIPSEARCH_MODEL, else <exe>/../share/clipsearch/models/demo
+// (an installed tool, wherever it was moved), else the folder fixed at
+// configure time (the bundled demo model of the source tree).
 std::string default_model_dir();
 std::string resolve_model_dir(const std::string& flag);
 

@@ -120,13 +120,14 @@ const char* reference_precision(const clip::EncoderSpec& spec) {
 // Input names and the embedding output from the graphs; every precision of
 // an encoder must agree, since model.json has one signature per encoder.
 clip::Status read_signature(const std::string& out_dir, clip::EncoderSpec& spec, const std::string& default_output,
-                            uint32_t* dim) {
+                            int image_side, uint32_t* dim) {
   const clip::ModelFile& ref = spec.variants.at(reference_precision(spec));
   const std::string ref_path = (fs::path(out_dir) / ref.path).string();
   auto io = read_graph_io(ref_path);
   if (!io.ok()) return io.error();
   auto output = embedding_output(*io, spec.output_name.empty() ? default_output : spec.output_name, ref_path);
   if (!output.ok()) return output.error();
+  if (image_side > 0) CLIP_TRY(check_image_side(*io, image_side, ref_path));
   for (const auto& [precision, file] : spec.variants) {
     if (&file == &ref) continue;
     const std::string path = (fs::path(out_dir) / file.path).string();
@@ -227,8 +228,8 @@ clip::Result<clip::ModelManifest> fetch_model(const FetchModelOptions& o) {
   for (auto& file : m.tokenizer_files) CLIP_TRY(fetch_file(o, file));
 
   uint32_t text_dim = 0, vision_dim = 0;
-  CLIP_TRY(read_signature(o.out_dir, m.text, "text_embeds", &text_dim));
-  CLIP_TRY(read_signature(o.out_dir, m.vision, "image_embeds", &vision_dim));
+  CLIP_TRY(read_signature(o.out_dir, m.text, "text_embeds", 0, &text_dim));
+  CLIP_TRY(read_signature(o.out_dir, m.vision, "image_embeds", m.image.size, &vision_dim));
   CLIP_TRY(settle_dim(o.out_dir, m, text_dim, vision_dim));
 
   // Keep the template's preferences where the precision arrived; fill the rest.

@@ -15,8 +15,14 @@ clip::Result<GraphIo> read_graph_io(const std::string& onnx_path) {
     options.SetIntraOpNumThreads(1);
     Ort::Session session(ort_env(), onnx_path.c_str(), options);
     Ort::AllocatorWithDefaultOptions alloc;
-    for (size_t i = 0; i < session.GetInputCount(); ++i)
+    for (size_t i = 0; i < session.GetInputCount(); ++i) {
       io.inputs.emplace_back(session.GetInputNameAllocated(i, alloc).get());
+      auto type = session.GetInputTypeInfo(i);
+      if (type.GetONNXType() == ONNX_TYPE_TENSOR)
+        io.input_shapes.push_back(type.GetTensorTypeAndShapeInfo().GetShape());
+      else
+        io.input_shapes.emplace_back();
+    }
     for (size_t i = 0; i < session.GetOutputCount(); ++i) {
       io.outputs.emplace_back(session.GetOutputNameAllocated(i, alloc).get());
       auto type = session.GetOutputTypeInfo(i);
@@ -52,6 +58,18 @@ uint32_t static_embedding_dim(const GraphIo& io, const std::string& output) {
     if (shape.size() == 2 && shape[1] > 0 && shape[1] <= 65536) return uint32_t(shape[1]);
   }
   return 0;
+}
+
+clip::Status check_image_side(const GraphIo& io, int side, const std::string& path) {
+  for (size_t i = 0; i < io.inputs.size(); ++i) {
+    const auto& shape = io.input_shapes[i];
+    if (shape.size() != 4) continue;
+    for (int axis : {2, 3})
+      if (shape[size_t(axis)] > 0 && shape[size_t(axis)] != side)
+        return clip::make_error(path + ": input " + io.inputs[i] + " takes " + std::to_string(shape[2]) + "x" +
+                                std::to_string(shape[3]) + " pixels but the image size is " + std::to_string(side));
+  }
+  return clip::ok_status();
 }
 
 }  // namespace clipsearch

@@ -12,6 +12,7 @@ namespace clipsearch {
 
 struct GraphIo {
   std::vector<std::string> inputs;
+  std::vector<std::vector<int64_t>> input_shapes;   // -1 where dynamic
   std::vector<std::string> outputs;
   std::vector<std::vector<int64_t>> output_shapes;  // -1 where dynamic
 };
@@ -24,5 +25,9 @@ clip::Result<std::string> embedding_output(const GraphIo& io, const std::string&
 
 // The embedding width when the graph states it ([batch, dim] with dim > 0), else 0.
 uint32_t static_embedding_dim(const GraphIo& io, const std::string& output);
+
+// A vision graph whose pixel input fixes its height and width must take the
+// image size model.json gives; a mismatch would only show at the first run.
+clip::Status check_image_side(const GraphIo& io, int side, const std::string& path);
 
 }  // namespace clipsearch

@@ -99,14 +99,20 @@ clip::Result<clip::IndexManifest> finalize_index(const FinalizeInput& in, Journa
     }
   }
 
-  // report.jsonl: what the index still lacks, old runs' entries first.
+  // report.jsonl: what the index still lacks, old runs' entries first (an
+  // input skipped again is listed once).
   std::string report;
+  std::set<std::string> lines;
+  auto add = [&](const SkippedInput& s) {
+    std::string line = report_line(s);
+    if (lines.insert(line).second) report += line;
+  };
   if (in.base)
     for (const auto& s : read_report(in.out))
-      if (!new_ids.count(s.id)) report += report_line(s);
-  for (const auto& s : in.early_skips) report += report_line(s);
+      if (!new_ids.count(s.id)) add(s);
+  for (const auto& s : in.early_skips) add(s);
   for (const auto& c : journal.chunks)
-    for (const auto& s : c.skipped) report += report_line(s);
+    for (const auto& s : c.skipped) add(s);
   if (auto s = write_file_atomic(join_path(in.out, kReportFile), report); !s.ok()) return s.error();
 
   clip::IndexManifest m;

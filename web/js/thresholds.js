@@ -10,7 +10,7 @@ export const KINDS = ['text', 'image'];
 // scores, as a search box should; a user who wants a floor sets one per kind.
 export const DEFAULT_MIN = { text: null, image: null };
 
-// "0.25" and "25" both mean 25%: values above 1 are read as percentages.
+// "0.25" and "25" both mean 25%: values beyond ±1 are read as percentages.
 // Returns a cosine in [-1, 1], or null for empty/invalid input.
 export function parseMinScore(text) {
   if (text === null || text === undefined) return null;
@@ -18,7 +18,7 @@ export function parseMinScore(text) {
   if (s === '') return null;
   let v = Number(s);
   if (!Number.isFinite(v)) return null;
-  if (v > 1) v /= 100;
+  if (Math.abs(v) > 1) v /= 100;
   return Math.max(-1, Math.min(1, v));
 }
 

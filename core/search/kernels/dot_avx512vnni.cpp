@@ -10,16 +10,31 @@
 #endif
 #include <immintrin.h>
 
+#include <cstdint>
+
 #include "core/search/kernels.h"
 
 namespace clip {
 namespace {
+
+// Hardware prefetchers lose track when four rows 512 bytes apart are read in
+// step (several streams in one 4 KiB page), and the scan then runs at ~60% of
+// the rate memory is read at; asking for the lines 4 KiB ahead of the rows in
+// hand keeps it at that rate (bench/search_speed.cpp measures both).
+constexpr uintptr_t kPrefetchAhead = 4096;
+inline void prefetch_ahead(const int8_t* rows, size_t bytes) {
+  // Integer arithmetic: the address may lie past the buffer, where a
+  // prefetch is harmless but a pointer may not point.
+  const uintptr_t at = reinterpret_cast<uintptr_t>(rows) + kPrefetchAhead;
+  for (uintptr_t i = 0; i < bytes; i += 64) _mm_prefetch(reinterpret_cast<const char*>(at + i), _MM_HINT_T0);
+}
 
 inline __mmask64 tail_mask(size_t left) { return left >= 64 ? ~__mmask64(0) : (__mmask64(1) << left) - 1; }
 
 // R rows at once: each query load feeds R independent accumulator chains.
 template <int R>
 inline void dot_rows(const int8_t* q, const int8_t* base, size_t dim, int32_t excess, int32_t* dots) {
+  prefetch_ahead(base, R * dim);
   const __m512i flip = _mm512_set1_epi8(char(0x80));
   __m512i acc[R];
   for (int j = 0; j < R; ++j) acc[j] = _mm512_setzero_si512();

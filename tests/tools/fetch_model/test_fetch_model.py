@@ -257,6 +257,44 @@ class FetchModel(unittest.TestCase):
         self.assertEqual(m["embedding_dim"], self.source["embedding_dim"])  # from the graphs
         self.assertEqual(m["source"]["base_url"], url)
 
+    def variant_repo(self, name, preprocessor):
+        """The served repo under another name, with tokenizer.json instead of
+        vocab.json + merges.txt and the given preprocessor_config.json."""
+        repo = os.path.join(self.www, name, "resolve", "main")
+        shutil.rmtree(os.path.join(self.www, name), ignore_errors=True)
+        shutil.copytree(os.path.join(self.repo, "onnx"), os.path.join(repo, "onnx"))
+        with open(self.repo_file("vocab.json"), encoding="utf-8") as f:
+            vocab = json.load(f)
+        with open(self.repo_file("merges.txt"), encoding="utf-8") as f:
+            merges = [line for line in f.read().split("\n")[1:] if line]
+        with open(os.path.join(repo, "tokenizer.json"), "w", encoding="utf-8") as f:
+            json.dump({"version": "1.0", "model": {"type": "BPE", "vocab": vocab, "merges": merges}}, f)
+        with open(os.path.join(repo, "preprocessor_config.json"), "w", encoding="utf-8") as f:
+            json.dump(preprocessor, f)
+        return self.base + name + "/resolve/main/"
+
+    def test_url_of_a_mobileclip_style_export(self):
+        side = self.source["image"]["size"]
+        url = self.variant_repo("tiny-mobile", {
+            "crop_size": {"height": side, "width": side}, "do_center_crop": True, "do_convert_rgb": True,
+            "do_normalize": False, "do_rescale": True, "do_resize": True, "resample": 2,
+            "rescale_factor": 0.00392156862745098, "size": {"shortest_edge": side}})
+        p = self.fetch("--url", url, "--out", self.out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        m = self.manifest()
+        self.assertEqual(m["name"], "tiny-mobile")
+        self.assertEqual(m["tokenizer"]["kind"], "tokenizer_json")
+        self.assertEqual(m["image"]["resample"], "bilinear")
+        self.assertEqual((m["image"]["mean"], m["image"]["std"]), ([0, 0, 0], [1, 1, 1]))
+        self.assertNotEqual(m["fingerprint"], self.source["fingerprint"])
+
+    def test_image_size_the_graph_does_not_take_is_refused(self):
+        url = self.variant_repo("tiny-wrong-size", {"size": {"shortest_edge": 224}, "crop_size": 224})
+        p = self.fetch("--url", url, "--out", self.out)
+        side = self.source["image"]["size"]
+        self.assert_failed_with(p, "takes %dx%d pixels but the image size is 224" % (side, side))
+        self.assertFalse(os.path.exists(os.path.join(self.out, "model.json")))
+
     def test_url_of_another_clipsearch_model_keeps_its_fingerprint(self):
         p = self.fetch("--url", self.base + "folder/tiny-clip", "--out", self.out)
         self.assertEqual(p.returncode, 0, p.stderr)

@@ -81,6 +81,16 @@ TEST_F(HttpDownload, ErrorStatusesAreReportedWithTheUrl) {
   EXPECT_FALSE(fs::exists(dir_ / "out/m.onnx.part"));  // no empty leftovers
 }
 
+TEST_F(HttpDownload, ProbeGivesTheSizeWithoutTheBody) {
+  auto size = probe_url(server_->url("redirect/onnx/model.onnx"));
+  ASSERT_TRUE(size.ok()) << size.message();
+  EXPECT_EQ(*size, model_.size());
+  auto missing = probe_url(server_->url("onnx/missing.onnx"));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.message(), server_->url("onnx/missing.onnx") + ": HTTP 404");
+  for (const auto& r : server_->requests(3)) EXPECT_EQ(r["sent"], 0) << r.dump();
+}
+
 TEST_F(HttpDownload, RedirectsAreFollowed) {
   auto body = download_to_memory(server_->url("redirect/hello.txt"));
   ASSERT_TRUE(body.ok()) << body.message();
