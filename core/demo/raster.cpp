@@ -47,8 +47,6 @@ bool shape_contains(Shape shape, double u, double v) {
     case Shape::square: return au <= 0.82 && av <= 0.82;
     case Shape::triangle: return polygon_contains(kTriangle, u, v);
     case Shape::star: return polygon_contains(kStar, u, v);
-    case Shape::hexagon:  // pointy-top: |v| + |u| tan 30 <= 1
-      return au <= 0.8660254037844386 && av + au * 0.5773502691896258 <= 1.0;
     case Shape::heart: {
       // (x^2 + y^2 - 1)^3 <= x^2 y^3 with y up; its box is centred at y = 0.118.
       double x = u * 1.15, y = -v * 1.15 + 0.118;
@@ -56,7 +54,6 @@ bool shape_contains(Shape shape, double u, double v) {
       return q * q * q <= x * x * y * y * y;
     }
     case Shape::cross: return (au <= 0.3 && av <= 0.95) || (av <= 0.3 && au <= 0.95);
-    case Shape::diamond: return au / 0.78 + av <= 1.0;
   }
   return false;
 }

@@ -27,8 +27,7 @@ struct ShapeWord {
 constexpr ShapeWord kShapes[kShapeCount] = {
     {"circle", "circles", Shape::circle},     {"square", "squares", Shape::square},
     {"triangle", "triangles", Shape::triangle}, {"star", "stars", Shape::star},
-    {"hexagon", "hexagons", Shape::hexagon},  {"heart", "hearts", Shape::heart},
-    {"cross", "crosses", Shape::cross},       {"diamond", "diamonds", Shape::diamond},
+    {"heart", "hearts", Shape::heart},        {"cross", "crosses", Shape::cross},
 };
 
 // Radius ranges in pixels; the gap between them keeps the words honest.
@@ -36,7 +35,7 @@ struct SizeWord {
   const char* name;
   int min_radius, max_radius;
 };
-constexpr SizeWord kSizes[] = {{"small", 20, 28}, {"large", 44, 56}};
+constexpr SizeWord kSizes[] = {{"small", 26, 32}, {"large", 46, 58}};
 
 // A 3x3 grid: column and row 0 = left/top, 1 = middle, 2 = right/bottom.
 struct PositionWord {

@@ -1,6 +1,9 @@
 // Encoded bytes -> RgbImage: sniff, header limits, completeness, stb_image,
 // then alpha/gray/orientation in one pass. The only file that sees stb_image.
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "core/image/exif_orientation.h"
@@ -9,8 +12,41 @@
 #include "core/image/to_rgb.h"
 #include "core/image/preprocess.h"
 
+namespace clip {
+namespace {
+
+// stb_image sizes some buffers from the data, not the header: a PNG's zlib
+// stream is inflated into a buffer that doubles until the stream ends, so a
+// small picture over a huge stream (a decompression bomb) could take
+// gigabytes. While decode_image runs, every stb allocation is held to what an
+// image of the header's size can need (StbAllocLimit below).
+thread_local size_t stb_alloc_limit = SIZE_MAX;
+thread_local size_t stb_alloc_refused = 0;  // size of the first refused request; 0 if none
+
+void* stb_malloc(size_t n) {
+  if (n > stb_alloc_limit) {
+    if (!stb_alloc_refused) stb_alloc_refused = n;
+    return nullptr;  // stb fails with "outofmem" and frees what it holds
+  }
+  return std::malloc(n);
+}
+
+void* stb_realloc(void* p, size_t n) {
+  if (n > stb_alloc_limit) {
+    if (!stb_alloc_refused) stb_alloc_refused = n;
+    return nullptr;
+  }
+  return std::realloc(p, n);
+}
+
+}  // namespace
+}  // namespace clip
+
 // Inputs are bytes (no stdio, works under Emscripten); only the formats we
 // sniff for are compiled in, so stb's heuristic detectors (TGA) never guess.
+#define STBI_MALLOC(n) clip::stb_malloc(n)
+#define STBI_REALLOC(p, n) clip::stb_realloc(p, n)
+#define STBI_FREE(p) std::free(p)
 #define STB_IMAGE_IMPLEMENTATION
 #define STB_IMAGE_STATIC
 #define STBI_NO_STDIO
@@ -59,6 +95,22 @@ const char* stb_reason() {
 }
 
 int stb_length(ByteView b) { return b.size > size_t(INT32_MAX) ? INT32_MAX : int(b.size); }
+
+// The most any one stb buffer needs for a w x h image: 16-bit RGBA (8 bytes
+// a pixel) padded to whole JPEG MCUs, or twice the file (the PNG decoder
+// gathers the compressed IDAT data in a doubling buffer).
+class StbAllocLimit {
+ public:
+  StbAllocLimit(int w, int h, size_t file_bytes) {
+    const uint64_t pixels = 8 * (uint64_t(w) + 32) * (uint64_t(h) + 32);
+    const uint64_t limit = std::max<uint64_t>(pixels, 2 * uint64_t(file_bytes)) + (1 << 16);
+    stb_alloc_limit = size_t(std::min<uint64_t>(limit, SIZE_MAX));
+    stb_alloc_refused = 0;
+  }
+  ~StbAllocLimit() { stb_alloc_limit = SIZE_MAX; }
+  StbAllocLimit(const StbAllocLimit&) = delete;
+  StbAllocLimit& operator=(const StbAllocLimit&) = delete;
+};
 
 struct Header {
   ImageFormat format;
@@ -110,8 +162,15 @@ Result<RgbImage> decode_image(ByteView encoded, const DecodeLimits& limits) {
   // req_comp 0 stb reports the file's channel count, not the buffer's).
   const int channels = header->format == ImageFormat::jpeg ? 3 : 4;
   int w = 0, h = 0, file_channels = 0;
-  stbi_uc* pixels = stbi_load_from_memory(encoded.data, stb_length(encoded), &w, &h,
-                                          &file_channels, channels);
+  stbi_uc* pixels = nullptr;
+  {
+    StbAllocLimit limit(header->width, header->height, encoded.size);
+    pixels = stbi_load_from_memory(encoded.data, stb_length(encoded), &w, &h, &file_channels, channels);
+    if (!pixels && stb_alloc_refused)
+      return make_error(std::string(name) + " data needs a buffer of " + std::to_string(stb_alloc_refused) +
+                        " bytes, more than a " + std::to_string(header->width) + "x" +
+                        std::to_string(header->height) + " image can (a decompression bomb?)");
+  }
   if (!pixels)
     return make_error(std::string("cannot decode ") + name + " (stb_image: " + stb_reason() + ")");
   if (w != header->width || h != header->height) {

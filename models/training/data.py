@@ -12,7 +12,7 @@ MEAN = (0.48145466, 0.4578275, 0.40821073)
 STD = (0.26862954, 0.26130258, 0.27577711)
 IMAGE_SIZE = 224
 
-SHAPES = ["circle", "square", "triangle", "star", "hexagon", "heart", "cross", "diamond"]
+SHAPES = ["circle", "square", "triangle", "star", "heart", "cross"]
 COLORS = ["red", "orange", "yellow", "green", "blue", "purple", "pink", "brown", "white", "black"]
 SIZES = ["small", "large"]
 POSITIONS = ["top left", "top", "top right", "left", "center", "right", "bottom left", "bottom", "bottom right"]

@@ -26,7 +26,7 @@ bool claim_fits(const DemoObject& claim, const DemoObject& o) {
 TEST(DemoCaption, ClaimsAreTrueAndNamedInTheText) {
   const std::vector<std::vector<DemoObject>> scenes = {
       {object("circle", "red", "small", "left")},
-      {object("hexagon", "orange", "large", "top right"), object("star", "blue", "small", "bottom")},
+      {object("heart", "orange", "large", "top right"), object("star", "blue", "small", "bottom")},
       {object("cross", "white", "small", "left"), object("cross", "white", "small", "right")},
   };
   for (const auto& objects : scenes) {

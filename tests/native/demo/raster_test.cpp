@@ -9,8 +9,8 @@
 namespace clip::demo {
 namespace {
 
-constexpr Shape kAll[] = {Shape::circle, Shape::square, Shape::triangle, Shape::star,
-                          Shape::hexagon, Shape::heart, Shape::cross, Shape::diamond};
+constexpr Shape kAll[] = {Shape::circle, Shape::square, Shape::triangle,
+                          Shape::star,   Shape::heart,  Shape::cross};
 
 // Fraction of a grid over [-1.5, 1.5]^2 where exactly one of a, b holds.
 double disagreement(Shape a, Shape b) {
@@ -39,12 +39,11 @@ TEST(DemoRaster, EveryShapeStaysWithinItsReachAndHoldsItsCentre) {
 }
 
 TEST(DemoRaster, ShapesCanBeToldApart) {
-  // A model can only learn the names if the outlines differ visibly; the
-  // closest pair (circle vs hexagon) still differs on several percent.
+  // A model can only learn the names if the outlines differ visibly.
   for (Shape a : kAll) {
     for (Shape b : kAll) {
       if (a != b) {
-        EXPECT_GT(disagreement(a, b), 0.02) << int(a) << " vs " << int(b);
+        EXPECT_GT(disagreement(a, b), 0.05) << int(a) << " vs " << int(b);
       }
     }
   }

@@ -52,7 +52,7 @@ TEST(DemoShapes, ObjectsAreDrawnAsTheirWordsSay) {
       ASSERT_TRUE(in(demo_shapes(), o.shape) && in(demo_colors(), o.color) && in(demo_sizes(), o.size) &&
                   in(demo_positions(), o.position))
           << s.caption;
-      EXPECT_EQ(o.size == "small", o.radius <= 28) << o.radius;
+      EXPECT_EQ(o.size == "small", o.radius <= 32) << o.radius;
       // Columns and rows of the 3x3 grid, with room for jitter and radius.
       bool left = o.position.find("left") != std::string::npos;
       bool right = o.position.find("right") != std::string::npos;
