@@ -29,20 +29,11 @@ clip::Result<std::shared_ptr<const clip::Shard>> read_shard(const std::string& o
 }
 
 // Writes `rows` of `shard` as a new shard file (for an upsert, which drops
-// replaced rows). Vectors are dequantized and quantized again, which gives the
-// same int8 codes: no image is embedded again.
+// replaced rows). Rows are copied byte for byte: nothing is embedded or
+// quantized again.
 clip::Result<ShardOut> rewrite_shard(const std::string& out, const clip::Shard& shard,
                                      const std::vector<uint32_t>& rows, const std::string& file) {
-  clip::ShardContents c;
-  c.model_fingerprint = shard.model_fingerprint();
-  c.dim = shard.dim();
-  c.with_binary_codes = shard.has_binary_codes();
-  for (uint32_t r : rows) {
-    c.records.push_back(shard.record(r));
-    const auto v = shard.embedding(r);
-    c.embeddings.insert(c.embeddings.end(), v.begin(), v.end());
-  }
-  auto bytes = clip::encode_shard(c);
+  auto bytes = clip::encode_shard_rows(shard, rows);
   if (!bytes.ok()) return clip::make_error(file + ": " + bytes.message());
   if (auto s = write_file_atomic(join_path(out, file), clip::ByteView(*bytes)); !s.ok()) return s.error();
   ShardOut o;
