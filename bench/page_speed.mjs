@@ -21,7 +21,7 @@ const arg = (name, fallback) => {
 };
 process.env.CLIPSEARCH_WEB_DIR = path.resolve(arg('web', process.env.CLIPSEARCH_WEB_DIR || path.join(REPO, 'build/web')));
 const runs = arg('runs', 'demo:wasm,demo:webgpu,vitb32:wasm').split(',').map((r) => r.split(':'));
-const vitIndex = path.resolve(arg('vitb32-index', path.join(REPO, 'build/bench-data/index-vitb32-cpu-32')));
+const vitIndex = path.resolve(arg('vitb32-index', path.join(REPO, 'build/bench-data/index-vitb32-cpu-48')));
 const vitModel = path.join(REPO, 'models/vitb32-random');
 
 const { startServer } = await import('../tests/web/static_server.mjs');

@@ -318,10 +318,10 @@ void run_size(const clip::synthetic::EmbeddingModel& model, size_t n, size_t sha
               bin.recall,
               verdict(flat.seconds_per_query / bin.seconds_per_query >= 10 &&
                       fbin.seconds_per_query >= bin.seconds_per_query && bin.recall >= 0.95));
-  const bool beyond_cache = l3 > 0 && i8bytes * double(n) > 2.0 * double(l3);
+  const bool beyond_cache = l3 > 0 && i8bytes * double(n) > double(l3);
   std::printf("* int8 search >= 70%% of the memory-read rate once data exceeds cache: %.0f%% (int8 codes %s, L3 %s): %s\n",
               100 * int8_share, mb(i8bytes * double(n)).c_str(), mb(double(l3)).c_str(),
-              beyond_cache ? verdict(int8_share >= 0.7) : "n/a, fits in or near cache");
+              beyond_cache ? verdict(int8_share >= 0.7) : "n/a, fits in cache");
   std::fflush(stdout);
 }
 

@@ -26,7 +26,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from training import data as D  # noqa: E402
 from training.evaluate import evaluate, format_report, queries  # noqa: E402
-from training.loss import attribute_loss, multi_positive_clip_loss  # noqa: E402
+from training.loss import attribute_loss, multi_positive_clip_loss, same_objects_loss  # noqa: E402
 from training.model import DemoClip  # noqa: E402
 from training.tokenizer import tokenize  # noqa: E402
 
@@ -48,7 +48,8 @@ def parse_args():
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--weight-decay", type=float, default=0.05)
     p.add_argument("--warmup", type=int, default=60)
-    p.add_argument("--aux-weight", type=float, default=0.5)
+    p.add_argument("--attr-weight", type=float, default=0.1, help="weight of the attribute loss")
+    p.add_argument("--image-weight", type=float, default=0.5, help="weight of the image-to-image loss")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--eval-every", type=int, default=0, help="also score the held-out set every N steps")
@@ -78,7 +79,7 @@ def pad(rows):
 
 
 def attribute_labels(objects):
-    """[B, 10 + 8 + 80] presence of colours, shapes, colour-shape pairs."""
+    """[B, colours + shapes + colour-shape pairs] presence, 0/1."""
     nc, ns = len(D.COLORS), len(D.SHAPES)
     y = np.zeros((len(objects), nc + ns + nc * ns), dtype=np.float32)
     for b, objs in enumerate(objects):
@@ -168,8 +169,10 @@ def train(args, log):
         img, txt = model.encode(torch.from_numpy(pixels[idx]).float(), ids, mean, std)
         scale = model.logit_scale.exp()
         loss_c = multi_positive_clip_loss(img, txt, scale, match)
-        loss_a = attribute_loss(head, img, attribute_labels(data.objects[idx]))
-        loss = loss_c + args.aux_weight * loss_a
+        labels = attribute_labels(data.objects[idx])
+        loss_a = attribute_loss(head, img, labels)
+        loss_i = same_objects_loss(img, labels[:, len(D.COLORS) + len(D.SHAPES):], scale)
+        loss = loss_c + args.attr_weight * loss_a + args.image_weight * loss_i
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -179,8 +182,8 @@ def train(args, log):
 
         if step % 10 == 0 or step == args.steps - 1:
             el = time.time() - t_train
-            log("step %d/%d loss %.4f (clip %.4f attr %.4f) scale %.1f lr %.2e %.2f s/step"
-                % (step, args.steps, loss.item(), loss_c.item(), loss_a.item(), scale.item(), lr_at(step),
+            log("step %d/%d loss %.4f (clip %.4f attr %.4f image %.4f) scale %.1f lr %.2e %.2f s/step"
+                % (step, args.steps, loss.item(), loss_c.item(), loss_a.item(), loss_i.item(), scale.item(), lr_at(step),
                    el / (step + 1)))
         if args.eval_every and step and step % args.eval_every == 0:
             log("held-out at step %d:\n%s" % (step, format_report(score(model, heldout, query_ids))))

@@ -35,6 +35,8 @@ clip::Result<CatalogEntry> read_entry(const nlohmann::json& v, const std::string
   CLIP_TRY(f.string("revision", &e.revision, false));
   if (e.base_url.rfind("https://", 0) != 0 && e.base_url.rfind("http://", 0) != 0)
     return f.fail("base_url", "must be an http:// or https:// URL");
+  if (e.base_url.find("{revision}") != std::string::npos && e.revision.empty())
+    return f.fail("revision", "is needed: base_url contains {revision}");
   const nlohmann::json* model = nullptr;
   CLIP_TRY(f.member("model", true, &model));
   auto m = clip::parse_model_manifest(model->dump());
