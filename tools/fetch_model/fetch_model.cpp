@@ -162,13 +162,15 @@ clip::Result<uint32_t> measure_dim(const std::string& out_dir, const clip::Model
   return uint32_t(out->size());
 }
 
-clip::Status settle_dim(const std::string& out_dir, clip::ModelManifest& m, uint32_t text_dim, uint32_t vision_dim) {
+clip::Status settle_dim(const FetchModelOptions& o, clip::ModelManifest& m, uint32_t text_dim, uint32_t vision_dim) {
   for (bool text : {true, false}) {
     uint32_t& d = text ? text_dim : vision_dim;
     if (d == 0) {
-      auto measured = measure_dim(out_dir, m, text);
+      auto measured = measure_dim(o.out_dir, m, text);
       if (!measured.ok()) return measured.error();
       d = *measured;
+      o.log(std::string(text ? "text" : "vision") + " graph does not state its embedding width; measured " +
+            std::to_string(d));
     }
   }
   if (text_dim != vision_dim)
@@ -230,7 +232,7 @@ clip::Result<clip::ModelManifest> fetch_model(const FetchModelOptions& o) {
   uint32_t text_dim = 0, vision_dim = 0;
   CLIP_TRY(read_signature(o.out_dir, m.text, "text_embeds", 0, &text_dim));
   CLIP_TRY(read_signature(o.out_dir, m.vision, "image_embeds", m.image.size, &vision_dim));
-  CLIP_TRY(settle_dim(o.out_dir, m, text_dim, vision_dim));
+  CLIP_TRY(settle_dim(o, m, text_dim, vision_dim));
 
   // Keep the template's preferences where the precision arrived; fill the rest.
   auto defaults = default_preferred_precision(m);
