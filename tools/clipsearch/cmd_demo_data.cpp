@@ -59,8 +59,16 @@ clip::Result<std::string> write_sample(const Options& opt, uint64_t index) {
   clip::Status saved = write_file_replace((fs::path(opt.out) / name).string(), clip::ByteView(*png));
   if (!saved.ok()) return saved.error();
 
-  json j = {{"path", name}, {"caption", s.caption}, {"objects", words_json(s.objects)},
-            {"describes", words_json(s.describes)}};
+  // Where each object is, parallel to `objects`: [left, top, right, bottom]
+  // = centre -+ radius, in pixels (training uses it for per-patch targets).
+  json boxes = json::array();
+  for (const auto& o : s.objects)
+    boxes.push_back({o.cx - o.radius, o.cy - o.radius, o.cx + o.radius, o.cy + o.radius});
+  json j = {{"path", name},
+            {"caption", s.caption},
+            {"objects", words_json(s.objects)},
+            {"describes", words_json(s.describes)},
+            {"boxes", std::move(boxes)}};
   if (opt.extra_captions > 0) {
     json extra = json::array();
     for (uint32_t v = 1; v <= opt.extra_captions; ++v) {
