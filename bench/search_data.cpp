@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/exact_search.h"
 #include "bench/harness.h"
 #include "bench/synthetic_shards.h"
 #include "core/index/shard.h"
@@ -110,7 +111,7 @@ int main(int argc, char** argv) {
   const std::vector<float> queries = bench::synthetic_queries(model, nq, seed);
   write_file(out + "/queries.f32", queries.data(), queries.size() * sizeof(float));
   data["queries"] = "queries.f32";
-  const auto truth = clip::synthetic::exact_top_k(vectors, queries, dim, kK);
+  const auto truth = bench::exact_top_k(vectors.data(), n, queries, dim, kK);
   data["truth"] = truth;
   data["native"] = {{"kernel", clip::best_kernels().name},
                     {"int8", time_native(searcher, queries, dim, shard_rows, truth, false)},

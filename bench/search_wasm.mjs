@@ -4,10 +4,10 @@
 //
 //   node bench/search_wasm.mjs --data DIR[,DIR...] [--host node|chromium]
 //        [--wasm build/wasm] [--seconds 1]
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { execFileSync } from 'node:child_process';
 import { prepareSearchBench } from './search_wasm_lib.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

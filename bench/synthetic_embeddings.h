@@ -145,9 +145,9 @@ class EmbeddingModel {
 // best first (ties by lower index): the ground truth recall is measured
 // against. Queries are processed in groups so each base vector is read once
 // per group and the inner loop vectorises without reassociating sums.
-inline std::vector<std::vector<uint32_t>> exact_top_k(const float* base, size_t n, const std::vector<float>& queries,
+inline std::vector<std::vector<uint32_t>> exact_top_k(const std::vector<float>& base, const std::vector<float>& queries,
                                                       size_t dim, size_t k) {
-  const size_t nq = queries.size() / dim;
+  const size_t n = base.size() / dim, nq = queries.size() / dim;
   constexpr size_t G = 16;
   std::vector<std::vector<uint32_t>> result(nq);
   std::vector<float> qt(dim * G), scores(n * G);
@@ -176,11 +176,6 @@ inline std::vector<std::vector<uint32_t>> exact_top_k(const float* base, size_t 
     }
   }
   return result;
-}
-
-inline std::vector<std::vector<uint32_t>> exact_top_k(const std::vector<float>& base, const std::vector<float>& queries,
-                                                      size_t dim, size_t k) {
-  return exact_top_k(base.data(), base.size() / dim, queries, dim, k);
 }
 
 // |found ∩ truth| / |truth|, averaged over queries.

@@ -77,11 +77,12 @@ wasm() {
 
 browser() {
   configure
-  targets web >&2
+  targets wasm >&2
   search_data
   header browser
   run search-chromium node bench/search_wasm.mjs --host chromium --wasm "$build/wasm" --seconds 2 \
     --data "$data/search-100000,$data/search-1000000"
+  targets web >&2
   [ -f "$data/index-vitb32-cpu-48/manifest.json" ] ||
     "$py" bench/index_speed.py --cli "$(cli)" --work "$data" --runs vitb32:cpu:48 >/dev/null
   run page node bench/page_speed.mjs --web "$build/web" --vitb32-index "$data/index-vitb32-cpu-48"

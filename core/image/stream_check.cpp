@@ -20,6 +20,9 @@ Status check_jpeg(ByteView b) {
   if (layout.bad_table)
     return make_error("malformed JPEG: bad Huffman table in the DHT segment at offset " +
                       std::to_string(layout.bad_table));
+  if (layout.bad_scan)
+    return make_error("malformed JPEG: the scan at offset " + std::to_string(layout.bad_scan) + " uses " +
+                      layout.missing_table + ", which no segment before it defines");
   if (!layout.complete) return truncated("JPEG", "no end-of-image marker", b.size);
   return ok_status();
 }

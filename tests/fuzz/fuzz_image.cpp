@@ -1,6 +1,6 @@
 // Image decoding on hostile bytes: sniff, header probe, EXIF orientation,
 // stb_image, alpha/gray conversion, the windowed Pillow resize, normalise and
-// thumbnails. The pixel limit is small (1 MP) so a header that declares a
+// thumbnails. The pixel limit is small (0.26 MP) so a header that declares a
 // huge image is refused, as it would be by the indexer, instead of making
 // every run slow; limits themselves are tested in tests/native/image.
 //
@@ -14,7 +14,7 @@
 
 namespace {
 
-constexpr uint64_t kMaxPixels = 1 << 20;
+constexpr uint64_t kMaxPixels = 1 << 18;
 
 void check_tensor(const std::vector<float>& t, int size, const char* path) {
   FUZZ_CHECK(t.size() == size_t(3) * size * size, "%s: tensor of %zu floats for size %d", path, t.size(), size);

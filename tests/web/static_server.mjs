@@ -3,6 +3,7 @@
 //   block(prefix)        requests under prefix fail at the network level
 //   damage(path, mode)   serve a file damaged ('truncate': its first half)
 //   mount(prefix, dir)   serve another folder (indexes built by a test)
+//   delay(pattern, ms)   answer paths matching a RegExp only after ms
 //   isolate              COOP + COEP headers (cross-origin isolation, threads)
 
 import http from 'node:http';
@@ -28,6 +29,7 @@ export async function startServer({ root, isolate = false }) {
   const mounts = [['/', path.resolve(root)]];
   const blocked = new Set();
   const damaged = new Map();
+  const delays = [];
   const log = [];
 
   function resolve(urlPath) {
@@ -42,6 +44,12 @@ export async function startServer({ root, isolate = false }) {
   const server = http.createServer((req, res) => {
     const urlPath = new URL(req.url, 'http://x').pathname;
     log.push(urlPath);
+    const wait = delays.find(([re]) => re.test(urlPath));
+    if (wait) setTimeout(() => serve(req, res, urlPath), wait[1]);
+    else serve(req, res, urlPath);
+  });
+
+  function serve(req, res, urlPath) {
     if ([...blocked].some((p) => urlPath.startsWith(p))) {
       req.socket.destroy();  // what an unreachable host looks like to fetch()
       return;
@@ -63,7 +71,7 @@ export async function startServer({ root, isolate = false }) {
     headers['content-length'] = body.length;
     res.writeHead(200, headers);
     res.end(req.method === 'HEAD' ? undefined : body);
-  });
+  }
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const url = `http://127.0.0.1:${server.address().port}/`;
 
@@ -73,6 +81,8 @@ export async function startServer({ root, isolate = false }) {
     block: (prefix) => blocked.add(prefix),
     unblock: () => blocked.clear(),
     damage: (urlPath, mode) => damaged.set(urlPath, mode),
+    delay: (pattern, ms) => delays.push([pattern, ms]),
+    undelay: () => delays.splice(0),
     mount: (prefix, dir) => mounts.push([prefix.endsWith('/') ? prefix : `${prefix}/`, path.resolve(dir)]),
     close: () => new Promise((ok) => {
       server.closeAllConnections();

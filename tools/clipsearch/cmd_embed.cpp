@@ -1,8 +1,11 @@
-// clipsearch embed: one L2-normalised embedding as a JSON array.
+// clipsearch embed: L2-normalised embeddings as JSON arrays.
 //   clipsearch embed --text "a red circle"
 //   clipsearch embed --image photo.jpg --device webgpu
+//   printf '"a dog"\n"a cat"\n' | clipsearch embed --jsonl   -> one array per line
+#include <algorithm>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "core/image/preprocess.h"
@@ -17,8 +20,36 @@ struct Options {
   std::string model;
   std::string text;
   std::string image;
+  bool jsonl = false;
+  size_t batch = 64;
   std::string device;
 };
+
+// Texts from stdin, one JSON string per line, embedded `batch` at a time.
+int run_jsonl(ClipModel& model, size_t batch) {
+  std::vector<std::string> texts;
+  auto flush = [&]() -> bool {
+    auto emb = model.embed_texts(texts);
+    if (!emb.ok()) {
+      fail("embed", emb.message());
+      return false;
+    }
+    const size_t dim = model.manifest().embedding_dim;
+    for (size_t i = 0; i < texts.size(); ++i) std::cout << json_float_array(emb->data() + i * dim, dim) << "\n";
+    std::cout.flush();
+    texts.clear();
+    return true;
+  };
+  std::string line;
+  for (size_t line_no = 1; std::getline(std::cin, line); ++line_no) {
+    const auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_string())
+      return fail("embed", "stdin line " + std::to_string(line_no) + ": expected a JSON string, e.g. \"a dog\"");
+    texts.push_back(j.get<std::string>());
+    if (texts.size() == batch && !flush()) return 1;
+  }
+  return texts.empty() || flush() ? 0 : 1;
+}
 
 int run(const Options& o, bool have_text) {
   auto model = open_model(o.model);
@@ -26,6 +57,7 @@ int run(const Options& o, bool have_text) {
   auto device = parse_device(o.device);
   if (!device.ok()) return fail("embed", device.message());
   if (auto s = model->set_device(*device); !s.ok()) return fail("embed", s.message());
+  if (o.jsonl) return run_jsonl(*model, std::max<size_t>(o.batch, 1));
 
   clip::Result<std::vector<float>> emb = clip::make_error("");
   if (have_text) {
@@ -42,16 +74,21 @@ int run(const Options& o, bool have_text) {
   return 0;
 }
 
-CommandRegistrar reg("embed", "Print the normalised embedding of a text or an image as a JSON array",
+CommandRegistrar reg("embed", "Print the normalised embedding of a text or an image (or texts) as JSON arrays",
                      [](CLI::App& sub) {
                        auto o = std::make_shared<Options>();
                        sub.add_option("--model", o->model, "Model folder (default: the bundled demo model)");
                        auto* text = sub.add_option("--text", o->text, "Text to embed");
                        auto* image = sub.add_option("--image", o->image, "Image file to embed");
-                       text->excludes(image);
+                       auto* jsonl = sub.add_flag("--jsonl", o->jsonl,
+                                                  "Embed texts from stdin (one JSON string per line), one array per line");
+                       sub.add_option("--batch", o->batch, "Texts per encoder run with --jsonl")->capture_default_str();
+                       text->excludes(image)->excludes(jsonl);
+                       image->excludes(jsonl);
                        add_device_option(sub, o->device, "cpu");
-                       return [o, text, image] {
-                         if (text->count() + image->count() != 1) return fail("embed", "give --text or --image");
+                       return [o, text, image, jsonl] {
+                         if (text->count() + image->count() + jsonl->count() != 1)
+                           return fail("embed", "give --text, --image or --jsonl");
                          return run(*o, text->count() == 1);
                        };
                      });

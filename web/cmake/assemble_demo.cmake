@@ -4,9 +4,9 @@
 # model, the tool, the count or the seed changed.
 #
 # cmake -DCLI=<clipsearch> -DMODEL_DIR=<repo>/models/demo -DOUT=<build>/web
-#       -DWORK=<build>/web-demo -DCOUNT=1000 -DSEED=1000 -P assemble_demo.cmake
+#       -DWORK=<build>/web-demo -DCOUNT=1000 -DSEED=1000 -DSHARD_SIZE=256 -P assemble_demo.cmake
 
-foreach(var CLI MODEL_DIR OUT WORK COUNT SEED)
+foreach(var CLI MODEL_DIR OUT WORK COUNT SEED SHARD_SIZE)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "assemble_demo.cmake: -D${var}= is required")
   endif()
@@ -49,7 +49,7 @@ endforeach()
 # The demo index.
 file(SHA256 "${MODEL_DIR}/model.json" model_sha)
 file(SHA256 "${CLI}" cli_sha)
-set(key "model=${model_sha} cli=${cli_sha} count=${COUNT} seed=${SEED}")
+set(key "model=${model_sha} cli=${cli_sha} count=${COUNT} seed=${SEED} shard_size=${SHARD_SIZE}")
 set(index "${OUT}/index")
 set(key_file "${WORK}/index.key")
 if(EXISTS "${key_file}" AND EXISTS "${index}/manifest.json")
@@ -71,7 +71,10 @@ endfunction()
 message(STATUS "web: building the demo index (${COUNT} images, seed ${SEED}) with model ${name}")
 file(REMOVE_RECURSE "${WORK}/data" "${index}")
 run("${CLI}" demo-data --out "${WORK}/data" --count ${COUNT} --seed ${SEED})
-run("${CLI}" index --model "${model_out}" --input "${WORK}/data/captions.jsonl" --out "${index}" --force)
+# Several shards even for the small demo, so the page shows (and the tests
+# exercise) an index that becomes searchable shard by shard.
+run("${CLI}" index --model "${model_out}" --input "${WORK}/data/captions.jsonl" --out "${index}"
+    --shard-size ${SHARD_SIZE} --force)
 # Each result links to its original: captions.jsonl names "images/NNNNNN.png"
 # relative to itself, and the page resolves relative sources against the
 # index folder, so the originals go there.

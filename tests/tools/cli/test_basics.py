@@ -104,6 +104,17 @@ class Embed(CliTestCase):
             self.assertEqual(len(v), dim)
             self.assertAlmostEqual(math.sqrt(sum(x * x for x in v)), 1.0, places=5)
 
+    def test_jsonl_embeds_texts_in_batches_exactly_as_one_by_one(self):
+        # "a red circle" and "a blue square" have equal token counts: one encoder run.
+        texts = ["a red circle", "a blue square", "a dog", "two green stars on the left", ""]
+        stdin = "".join(json.dumps(t) + "\n" for t in texts)
+        rows = [json.loads(l) for l in self.cli("embed", "--jsonl", "--batch", "3", input=stdin).stdout.splitlines()]
+        self.assertEqual(len(rows), len(texts))
+        for text, row in zip(texts, rows):
+            single = self.cli_json("embed", "--text", text)
+            for a, b in zip(row, single):
+                self.assertAlmostEqual(a, b, places=5)
+
     def test_same_input_same_vector(self):
         img = write_photo(self.path("a.jpg"), seed=2)
         self.assertEqual(self.cli_json("embed", "--image", img), self.cli_json("embed", "--image", img))

@@ -17,7 +17,7 @@ import { formatCount, formatBytes } from '../format.js';
 const TEXT_CACHE_SIZE = 128;
 const BINARY_PASS_MIN_VECTORS = 200_000;  // below this, exhaustive int8 is fast enough
 
-const post = (msg, transfer) => self.postMessage(msg, transfer || []);
+const post = (msg) => self.postMessage(msg);
 
 let config = null;
 let core = null;
@@ -37,6 +37,7 @@ let last = null;           // last answered query, re-run as more shards arrive
 
 let damage = '';           // message about skipped shards, once all have been tried
 let markReady;
+let isReady = false;
 const ready = new Promise((resolve) => (markReady = resolve));
 let fatal = null;          // UserError that stops all queries
 
@@ -126,6 +127,7 @@ async function init() {
       shardsLoaded++;
       postIndexInfo();
       firstShard();
+      if (isReady && !fatal) status('ready', readyMessage());
       if (last && textEncoder) rerunLast();
     },
   });
@@ -135,6 +137,7 @@ async function init() {
 
   await Promise.all([textSide, Promise.race([shardArrived, shards])]);
   markReady();
+  isReady = true;
   if (!shardsDone) status('ready', readyMessage());
 
   const damaged = await shards;
@@ -142,7 +145,6 @@ async function init() {
     damage = `${damaged.map((e) => e.message).join(' ')} ${formatCount(index.size)} of ${formatCount(im.count)} images are searchable.`;
   }
   settle();
-  if (last) rerunLast();
 }
 
 // The status to rest in once loading is over: ready, or the damage report.

@@ -1,8 +1,9 @@
-// What the page says when things go wrong: a truncated shard, an index built
-// with another model, a missing model; and an index whose captions and ids
-// are hostile HTML must render as plain text and run nothing. The bad
-// indexes are built here with the real CLI. Failure handling does not depend
-// on the backend, so these run on WebAssembly only.
+// How the page loads, and what it says when loading goes wrong: shards that
+// become searchable one by one, a truncated shard, an index built with another
+// model, a missing model, no hardware WebGPU, too little device memory; and an
+// index whose captions and ids are hostile HTML must render as plain text and
+// run nothing. The bad indexes are built here with the real CLI. None of this
+// depends on the backend, so these run on WebAssembly.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -75,7 +76,7 @@ after(async () => {
 });
 
 // Each scenario in its own page with its caches cleared: nothing carries over.
-async function openFresh(query) {
+async function openFresh(query, { backend = 'wasm' } = {}) {
   const page = await browser.context.newPage();
   await page.goto(server.url + 'icon.svg');
   await page.evaluate(async () => {
@@ -83,7 +84,7 @@ async function openFresh(query) {
     for (const k of await caches.keys()) await caches.delete(k);
   });
   await page.close();
-  return PageDriver.open(browser.context, `${server.url}?backend=wasm&${query}`);
+  return PageDriver.open(browser.context, `${server.url}?${backend ? `backend=${backend}&` : ''}${query}`);
 }
 
 test('a truncated shard is reported as a damaged index', async () => {
@@ -92,6 +93,7 @@ test('a truncated shard is reported as a damaged index', async () => {
   try {
     const page = await openFresh('q=circle');
     const s = await page.settled();
+    console.log(`STATUS truncated shard: ${s.text}`);
     assert.equal(s.state, 'error', s.text);
     assert.match(s.text, /damaged/i);
     assert.ok(s.text.includes(shard), `names the shard: ${s.text}`);
@@ -104,6 +106,7 @@ test('a truncated shard is reported as a damaged index', async () => {
 test('an index built with another model is refused', async () => {
   const page = await openFresh(`index=fixtures/other/&model=models/${MODEL_NAME}/`);
   const s = await page.settled();
+  console.log(`STATUS wrong model: ${s.text}`);
   assert.equal(s.state, 'error', s.text);
   assert.match(s.text, /another model/i);
   assert.match(s.text, /fingerprint/i);
@@ -113,6 +116,7 @@ test('an index built with another model is refused', async () => {
 test('a missing model is reported', async () => {
   const page = await openFresh('model=models/not-there/');
   const s = await page.settled();
+  console.log(`STATUS missing model: ${s.text}`);
   assert.equal(s.state, 'error', s.text);
   assert.match(s.text, /model missing/i);
   assert.match(s.text, /not-there/);
@@ -136,4 +140,65 @@ test('captions and ids are rendered as text, never as HTML', async () => {
   }));
   assert.deepEqual(injected, { pwned: undefined, elements: 0 });
   await page.page.close();
+});
+
+test('without a hardware WebGPU adapter the page falls back to WebAssembly and says so', async () => {
+  const page = await openFresh('q=circle', { backend: null });  // the page decides
+  const s = await page.ready();
+  const adapter = await page.page.evaluate(async () => {
+    const a = await navigator.gpu?.requestAdapter();
+    return a ? { arch: a.info?.architecture || '', fallback: !!(a.isFallbackAdapter || a.info?.isFallbackAdapter) } : null;
+  });
+  const software = !adapter || adapter.fallback || /swiftshader/i.test(adapter.arch);
+  const label = await page.testid('backend').textContent();
+  if (software) {
+    assert.match(label, /^wasm/);
+    assert.match(s.text, /using WebAssembly instead/);
+  } else {
+    assert.match(label, /^webgpu/);
+  }
+  console.log(`STATUS no hardware WebGPU: ${s.text} [${label}]`);
+  await page.page.close();
+});
+
+test('an index too large for the device memory is refused with the size it needs', async () => {
+  // Browsers report deviceMemory in steps down to 0.25 GB; a tiny value makes
+  // the demo index "too large" without shipping a huge one.
+  const page = await browser.context.newPage();
+  await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'deviceMemory', { get: () => 0.0001 }));
+  const driver = new PageDriver(page);
+  await driver.goto(`${server.url}?backend=wasm`);
+  const s = await driver.settled();
+  console.log(`STATUS too large: ${s.text}`);
+  assert.equal(s.state, 'error', s.text);
+  assert.match(s.text, /needs \d[\d.]* [KMG]?B of memory/);
+  assert.match(s.text, /0\.0001 GB/);
+  await page.close();
+});
+
+test('shards are searchable as they arrive', async (t) => {
+  if (demoIndex.shards.length < 2) return t.skip('the demo index has a single shard');
+  server.delay(/shard-0*[1-9]\d*\.bin$/, 6000);  // every shard after the first arrives late
+  try {
+    const page = await openFresh('q=circle');
+    await page.ready();
+    await page.testid('result').first().waitFor();
+    const [early, shards] = await page.page.evaluate(() => [
+      document.querySelector('[data-testid="status"]').textContent,
+      window.__clipsearch.last.hits.map((h) => h.shard),
+    ]);
+    const m = early.match(/\((\d+) of (\d+) shards so far/);
+    assert.ok(m && Number(m[2]) === demoIndex.shards.length && Number(m[1]) < Number(m[2]), `ready before every shard arrived: ${early}`);
+    assert.ok(shards.length > 0 && shards.every((s) => s < Number(m[1])), `early hits come from the shards in: ${shards}`);
+
+    // Each arriving shard re-runs the query; the last leaves the whole index.
+    await page.page.waitForFunction((n) => document.querySelector('[data-testid="status"]').textContent.startsWith(`Ready: searching ${n} images.`),
+      demoIndex.count.toLocaleString('en-US'), { timeout: 120_000 });
+    const last = await page.page.evaluate(() => window.__clipsearch.last);
+    assert.equal(last.seq, await page.page.evaluate(() => window.__clipsearch.seq), 'same query, updated');
+    assert.ok(last.hits.some((h) => h.shard > 0), 'later shards contribute hits');
+    await page.page.close();
+  } finally {
+    server.undelay();
+  }
 });
