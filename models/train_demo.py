@@ -22,6 +22,7 @@ import time
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from training import data as D  # noqa: E402
@@ -30,7 +31,7 @@ from training.loss import attribute_loss, multi_positive_clip_loss, same_objects
 from training.model import DemoClip  # noqa: E402
 from training.tokenizer import tokenize  # noqa: E402
 
-CONFIG = dict(vision_width=128, vision_layers=4, vision_heads=4,
+CONFIG = dict(vision_width=96, vision_layers=4, vision_heads=3,
               text_width=96, text_layers=3, text_heads=3, token_dim=32, dim=128)
 
 
@@ -41,14 +42,16 @@ def parse_args():
     p.add_argument("--work", required=True, help="folder for the checkpoint and logs")
     p.add_argument("--out", default=None, help="model folder to export to (models/demo)")
     p.add_argument("--clipsearch", default=None, help="clipsearch binary for tokenization")
-    p.add_argument("--steps", type=int, default=900)
-    p.add_argument("--batch", type=int, default=256)
+    p.add_argument("--steps", type=int, default=1000, help="joint steps after the vision-only ones")
+    p.add_argument("--batch", type=int, default=64)
     p.add_argument("--captions-per-image", type=int, default=2,
                    help="captions drawn per image per step (text is cheap next to the vision tower)")
-    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--weight-decay", type=float, default=0.05)
-    p.add_argument("--warmup", type=int, default=60)
-    p.add_argument("--attr-weight", type=float, default=0.1, help="weight of the attribute loss")
+    p.add_argument("--warmup", type=int, default=40)
+    p.add_argument("--pretrain-steps", type=int, default=800,
+                   help="first steps: the vision tower alone learns shape and colour of single-object pictures")
+    p.add_argument("--attr-weight", type=float, default=0.5, help="weight of the attribute loss")
     p.add_argument("--image-weight", type=float, default=0.5, help="weight of the image-to-image loss")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
@@ -140,20 +143,51 @@ def train(args, log):
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
                              {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.98), eps=1e-6)
 
-    def lr_at(step):  # linear warmup, cosine to zero
+    def lr_at(step):  # linear warmup, cosine to zero over both stages
         if step < args.warmup:
             return args.lr * (step + 1) / args.warmup
-        return args.lr * 0.5 * (1 + math.cos(math.pi * (step - args.warmup) / max(1, args.steps - args.warmup)))
+        span = args.pretrain_steps + args.steps - args.warmup
+        return args.lr * 0.5 * (1 + math.cos(math.pi * (step - args.warmup) / max(1, span)))
 
-    n = len(data.rows)
-    order = rng.permutation(n)
-    cursor = 0
+    # Two stages. Shapes are what a small vision tower trained from scratch
+    # learns slowest: an object covers a few percent of the picture, and the
+    # contrastive loss spreads its signal over captions that often name only
+    # the colour. So the vision tower first learns shape and colour of
+    # single-object pictures as plain classification (no text, about half the
+    # cost of a full step), then everything trains together.
+    single = np.nonzero(data.objects[:, 1, 0] == D.NONE)[0]
+    pools = {True: single, False: np.arange(len(data.rows))}
+    orders = {key: rng.permutation(pool) for key, pool in pools.items()}
+    cursors = {True: 0, False: 0}
+    classify = torch.nn.Linear(config["dim"], len(D.SHAPES) + len(D.COLORS))
+    opt.add_param_group({"params": list(classify.parameters()), "weight_decay": 0.0})
+    total = args.pretrain_steps + args.steps
     t_train = time.time()
-    for step in range(args.steps):
-        if cursor + args.batch > n:
-            order, cursor = rng.permutation(n), 0
-        idx = np.sort(order[cursor:cursor + args.batch])
-        cursor += args.batch
+    for step in range(total):
+        pretrain = step < args.pretrain_steps
+        if cursors[pretrain] + args.batch > len(pools[pretrain]):
+            orders[pretrain], cursors[pretrain] = rng.permutation(pools[pretrain]), 0
+        idx = np.sort(orders[pretrain][cursors[pretrain]:cursors[pretrain] + args.batch])
+        cursors[pretrain] += args.batch
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step)
+        if pretrain:
+            out = classify(model.vision.forward_raw(torch.from_numpy(pixels[idx]).float(), mean, std))
+            shape = torch.from_numpy(data.objects[idx, 0, 0].astype(np.int64))
+            color = torch.from_numpy(data.objects[idx, 0, 1].astype(np.int64))
+            ns = len(D.SHAPES)
+            loss = F.cross_entropy(out[:, :ns], shape) + F.cross_entropy(out[:, ns:], color)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            if step % 10 == 0:
+                acc = (out[:, :ns].argmax(1) == shape).float().mean().item()
+                log("pretrain %d/%d loss %.4f shape acc %.2f lr %.2e %.2f s/step"
+                    % (step, args.pretrain_steps, loss.item(), acc, lr_at(step), (time.time() - t_train) / (step + 1)))
+            if args.eval_every and step and step % args.eval_every == 0:
+                log("held-out at step %d:\n%s" % (step, format_report(score(model, heldout, query_ids))))
+            continue
         k = args.captions_per_image
         picks = []  # caption t belongs to image t // k
         for i in idx:
@@ -164,13 +198,11 @@ def train(args, log):
         assert bool(match[torch.arange(len(picks)), torch.arange(len(picks)) // k].all()), \
             "a caption does not fit its own image"
 
-        for g in opt.param_groups:
-            g["lr"] = lr_at(step)
-        img, txt = model.encode(torch.from_numpy(pixels[idx]).float(), ids, mean, std)
+        raw, img, txt = model.encode(torch.from_numpy(pixels[idx]).float(), ids, mean, std)
         scale = model.logit_scale.exp()
         loss_c = multi_positive_clip_loss(img, txt, scale, match)
         labels = attribute_labels(data.objects[idx])
-        loss_a = attribute_loss(head, img, labels)
+        loss_a = attribute_loss(head, raw, labels)
         loss_i = same_objects_loss(img, labels[:, len(D.COLORS) + len(D.SHAPES):], scale)
         loss = loss_c + args.attr_weight * loss_a + args.image_weight * loss_i
         opt.zero_grad(set_to_none=True)
@@ -180,16 +212,16 @@ def train(args, log):
         with torch.no_grad():
             model.logit_scale.clamp_(0, math.log(100))
 
-        if step % 10 == 0 or step == args.steps - 1:
+        if step % 10 == 0 or step == total - 1:
             el = time.time() - t_train
             log("step %d/%d loss %.4f (clip %.4f attr %.4f image %.4f) scale %.1f lr %.2e %.2f s/step"
-                % (step, args.steps, loss.item(), loss_c.item(), loss_a.item(), loss_i.item(), scale.item(), lr_at(step),
+                % (step, total, loss.item(), loss_c.item(), loss_a.item(), loss_i.item(), scale.item(), lr_at(step),
                    el / (step + 1)))
         if args.eval_every and step and step % args.eval_every == 0:
             log("held-out at step %d:\n%s" % (step, format_report(score(model, heldout, query_ids))))
 
     train_s = time.time() - t_train
-    log("trained %d steps in %.1f min (%.2f s/step)" % (args.steps, train_s / 60, train_s / args.steps))
+    log("trained %d + %d steps in %.1f min" % (args.pretrain_steps, args.steps, train_s / 60))
     res = score(model, heldout, query_ids)
     log("held-out (torch):\n" + format_report(res))
     ckpt = os.path.join(args.work, "demo_clip.pt")

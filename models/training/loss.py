@@ -22,7 +22,7 @@ def multi_positive_clip_loss(img, txt, logit_scale, match):
 
 def attribute_loss(head, img, labels):
     """Auxiliary: which colours, shapes and colour-shape pairs the picture
-    holds, read linearly off the normalised image embedding: a direct signal
+    holds, read linearly off the image embedding before normalisation (a unit vector would cap the logits): a direct signal
     for the vision tower, whose shapes are the slow part to learn. Summed over
     the labels (a mean over the ~80 mostly-absent labels would dilute the few
     that matter), averaged over the batch."""

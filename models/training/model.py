@@ -51,25 +51,37 @@ class Block(nn.Module):
 
 class PatchStem(nn.Module):
     """Embeds each 32x32 patch on its own, like CLIP's single 32x32/32 conv, but
-    through three non-overlapping convolutions (4x4/4, 2x2/2, 4x4/4) with GELU
-    between them. A single linear patch embedding has to find shape edges
-    among colour changes of every hue; the small stem learns colour-independent
-    edge features early, which trained the demo's shapes several times faster
-    ("early convolutions", Xiao et al. 2021). Still 49 tokens, no patch sees
-    its neighbours."""
+    through small non-overlapping convolutions: a colour branch (4x4/4) and an
+    edge branch (4x4/4 oriented-gradient filters per colour channel, rectified
+    with Abs so an edge counts whichever side is brighter), then 2x2/2 and
+    4x4/4 to the token width. A single linear patch embedding has to find
+    shape edges among colour changes of every hue, which is what kept shapes
+    slow to learn; the gradient initialisation gives the edge branch those
+    features from the first step ("early convolutions", Xiao et al. 2021).
+    Still 49 tokens; no patch sees its neighbours."""
+
+    ORIENTATIONS = 8
 
     def __init__(self, width, c1=24, c2=48):
         super().__init__()
-        self.conv1 = nn.Conv2d(3, c1, kernel_size=4, stride=4)
-        self.conv2 = nn.Conv2d(c1, c2, kernel_size=2, stride=2)
+        edges = 3 * self.ORIENTATIONS
+        self.color = nn.Conv2d(3, c1, kernel_size=4, stride=4)
+        self.edge = nn.Conv2d(3, edges, kernel_size=4, stride=4, groups=3, bias=False)
+        self.edge_mix = nn.Conv2d(edges, edges, kernel_size=1)
+        self.conv2 = nn.Conv2d(c1 + edges, c2, kernel_size=2, stride=2)
         self.conv3 = nn.Conv2d(c2, width, kernel_size=4, stride=4)
+        with torch.no_grad():
+            yy, xx = torch.meshgrid(torch.arange(4.0) - 1.5, torch.arange(4.0) - 1.5, indexing="ij")
+            for c in range(3):
+                for t in range(self.ORIENTATIONS):
+                    theta = math.pi * t / self.ORIENTATIONS
+                    g = xx * math.cos(theta) + yy * math.sin(theta)
+                    self.edge.weight[c * self.ORIENTATIONS + t, 0] = g / g.norm()
 
-    def forward(self, x, conv1_weight=None, conv1_bias=None):
-        w = self.conv1.weight if conv1_weight is None else conv1_weight
-        b = self.conv1.bias if conv1_bias is None else conv1_bias
-        x = F.gelu(F.conv2d(x, w, b, stride=4))
-        x = F.gelu(self.conv2(x))
-        return self.conv3(x)
+    def forward(self, x):
+        colour = F.gelu(self.color(x))
+        edges = F.gelu(self.edge_mix(self.edge(x).abs()))
+        return self.conv3(F.gelu(self.conv2(torch.cat([colour, edges], dim=1))))
 
 
 class VisionTower(nn.Module):
@@ -90,13 +102,10 @@ class VisionTower(nn.Module):
         return self._encode(self.stem(pixel_values))
 
     def forward_raw(self, pixels, mean, std):
-        """The same function for training, faster: pixels [B, 3, 224, 224] as
-        raw 0..255 floats, with the normalisation (x/255 - mean)/std folded
-        into the first convolution instead of applied to every pixel."""
-        w = self.stem.conv1.weight
-        w_raw = w / (255.0 * std).view(1, 3, 1, 1)
-        b_raw = self.stem.conv1.bias - (w * (mean / std).view(1, 3, 1, 1)).sum(dim=(1, 2, 3))
-        return self._encode(self.stem(pixels, w_raw, b_raw))
+        """The same function for training: pixels [B, 3, 224, 224] as raw
+        0..255 floats, normalised here (the cached tensors stay uint8)."""
+        x = (pixels / 255.0 - mean.view(1, 3, 1, 1)) / std.view(1, 3, 1, 1)
+        return self.forward(x)
 
     def _encode(self, x):
         x = x.flatten(2).transpose(1, 2)  # [B, 49, W]
@@ -147,6 +156,6 @@ class DemoClip(nn.Module):
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
 
     def encode(self, pixels_raw, input_ids, mean, std):
-        img = F.normalize(self.vision.forward_raw(pixels_raw, mean, std), dim=-1)
-        txt = F.normalize(self.text(input_ids), dim=-1)
-        return img, txt
+        """-> (image embeddings before normalisation, normalised image, normalised text)."""
+        raw = self.vision.forward_raw(pixels_raw, mean, std)
+        return raw, F.normalize(raw, dim=-1), F.normalize(self.text(input_ids), dim=-1)
