@@ -75,7 +75,8 @@ class BadInputCorpus(unittest.TestCase):
         return self.index_run.stderr.decode("utf-8", "replace")
 
     def indexed_ids(self):
-        n = json.load(open(os.path.join(self.out, "manifest.json"), encoding="utf-8"))["count"]
+        with open(os.path.join(self.out, "manifest.json"), encoding="utf-8") as f:
+            n = json.load(f)["count"]
         cmd = [BIN, "search", "--index", self.out, "--text", "anything", "-k", str(n), "--min-score", "-1", "--json"]
         if MODEL:
             cmd += ["--model", MODEL]

@@ -11,8 +11,17 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO = path.resolve(here, '../..');
-export const WEB_DIR = path.resolve(process.env.CLIPSEARCH_WEB_DIR || path.join(REPO, 'build/web'));
-export const CLI = process.env.CLIPSEARCH_CLI || path.join(REPO, 'build/clipsearch');
+// CMake knows where it put the page and the CLI (tests/web/CMakeLists.txt
+// passes them); the build folder's name is the user's choice, so never guess.
+function fromCMake(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the page tests through ctest (ctest -L web), or set it by hand`);
+  return path.resolve(value);
+}
+export const WEB_DIR = fromCMake('CLIPSEARCH_WEB_DIR');
+export const CLI = fromCMake('CLIPSEARCH_CLI');
+// Debian's Python (python3-pil), for test inputs only the page can read.
+export const PYTHON = process.env.CLIPSEARCH_PYTHON || '/usr/bin/python3';
 export const BACKENDS = (process.env.CLIPSEARCH_WEB_BACKENDS || 'wasm,webgpu').split(',');
 
 const ARGS = [
@@ -26,7 +35,7 @@ export const LOAD_TIMEOUT_MS = 120_000;
 export function requireBuiltPage() {
   for (const f of ['index.html', 'index/manifest.json', 'js/build_info.js']) {
     if (!fs.existsSync(path.join(WEB_DIR, f))) {
-      throw new Error(`${path.join(WEB_DIR, f)} is missing: run \`cmake --build build --target web\` first`);
+      throw new Error(`${path.join(WEB_DIR, f)} is missing: build the \`web\` target first`);
     }
   }
 }
@@ -34,6 +43,10 @@ export function requireBuiltPage() {
 export function cli(...args) {
   return execFileSync(CLI, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
+
+// The native tool's answers, the reference the page is held to.
+export const nativeEmbedding = (model, ...query) => JSON.parse(cli('embed', '--model', model, ...query));
+export const nativeSearch = (index, ...args) => JSON.parse(cli('search', '--index', index, '--json', ...args));
 
 // A browser with a fresh profile (empty caches, no service worker).
 export async function launchBrowser() {
@@ -44,8 +57,13 @@ export async function launchBrowser() {
     args: ARGS,
     viewport: { width: 1200, height: 900 },
   });
+  // Every request the pages and their workers make: nothing may leave the
+  // machine, and nothing may be sent but GETs for the site's own files.
+  const requests = [];
+  context.on('request', (r) => requests.push({ method: r.method(), url: r.url() }));
   return {
     context,
+    requests,
     async close() {
       await context.close();
       fs.rmSync(profile, { recursive: true, force: true });
@@ -139,6 +157,7 @@ export class PageDriver {
       cosine: Number(c.dataset.score),
       score: c.querySelector('[data-testid="score"]').textContent,
       caption: c.querySelector('[data-testid="caption"]').textContent,
+      source: c.querySelector('a.source')?.href,
       alt: c.querySelector('img')?.alt,
       hasSimilar: !!c.querySelector('button[data-testid="similar"]'),
     })));

@@ -12,13 +12,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startServer } from './static_server.mjs';
-import { WEB_DIR, REPO, requireBuiltPage, cli, launchBrowser, PageDriver } from './harness.mjs';
+import {
+  WEB_DIR, REPO, PYTHON, requireBuiltPage, cli, launchBrowser, PageDriver, cosine, nativeEmbedding,
+} from './harness.mjs';
 
 requireBuiltPage();
 const demoIndex = JSON.parse(fs.readFileSync(path.join(WEB_DIR, 'index/manifest.json'), 'utf8'));
 const MODEL_NAME = demoIndex.model_name || demoIndex.model?.name;
 const modelDir = path.join(WEB_DIR, 'models', MODEL_NAME);
 const captions = fs.readFileSync(path.join(WEB_DIR, 'index/captions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+
+const GOLDEN_IMAGES = path.join(REPO, 'tests/data/image/golden/images');
+const PHOTOS = ['sk_chelsea.png', 'sk_coffee.png', 'sk_rocket.jpg', 'sk_horse.png', 'exif_orientation6_400x300.jpg'];
 
 const HOSTILE_CAPTION = '<img src=x onerror="window.__pwned=1">a red circle</p><script>window.__pwned=2</script>';
 const HOSTILE_ID = '"><svg onload="window.__pwned=3">';
@@ -48,7 +53,7 @@ function otherModel(dir) {
   m.image.std = [0.5, 0.5, 0.5];
   m.name = 'other-model';
   fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(m, null, 2));
-  m.fingerprint = execFileSync('python3', [path.join(REPO, 'models/model_fingerprint.py'), path.join(dir, 'model.json')], { encoding: 'utf8' }).trim();
+  m.fingerprint = execFileSync(PYTHON, [path.join(REPO, 'models/model_fingerprint.py'), path.join(dir, 'model.json')], { encoding: 'utf8' }).trim();
   fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(m, null, 2));
   return dir;
 }
@@ -63,6 +68,16 @@ before(async () => {
   cli('index', '--model', modelDir, '--input', hostileInput, '--out', path.join(work, 'hostile'));
   const otherInput = writeInput(path.join(work, 'other-src'), [{ caption: 'a' }, { caption: 'b' }, { caption: 'c' }]);
   cli('index', '--model', otherModel(path.join(work, 'other-model')), '--input', otherInput, '--out', path.join(work, 'other'));
+
+  // Real photos (scikit-image's, and an EXIF-rotated JPEG), indexed from a
+  // plain folder as a user would: captions are the file names.
+  const photos = path.join(work, 'photos-src');
+  fs.mkdirSync(photos);
+  for (const f of PHOTOS) fs.copyFileSync(path.join(GOLDEN_IMAGES, f), path.join(photos, f));
+  cli('index', '--model', modelDir, '--input', photos, '--out', path.join(work, 'photos'));
+  // The same cat as lossless WebP: a format only the browser decodes.
+  execFileSync(PYTHON, ['-c', 'import sys; from PIL import Image; Image.open(sys.argv[1]).convert("RGB").save(sys.argv[2], lossless=True)',
+    path.join(photos, PHOTOS[0]), path.join(work, 'cat.webp')]);
 
   server = await startServer({ root: WEB_DIR });
   server.mount('/fixtures/', work);
@@ -139,6 +154,41 @@ test('captions and ids are rendered as text, never as HTML', async () => {
     elements: document.querySelectorAll('#result-list script, #result-list svg, #result-list b, #result-list img[src="x"]').length,
   }));
   assert.deepEqual(injected, { pwned: undefined, elements: 0 });
+  await page.page.close();
+});
+
+test('an index of real photos loads as built; pasted WebP and dropped JPEG photos search it', async () => {
+  const page = await openFresh(`index=fixtures/photos/&model=models/${MODEL_NAME}/`);
+  const s = await page.ready();
+  assert.match(s.text, new RegExp(`searching ${PHOTOS.length} images`), s.text);
+
+  // Pasted from the clipboard, as WebP: decoded by the browser, then the
+  // core's RGBA path. Not the indexed file's bytes, so nothing is excluded,
+  // but its embedding is the one `clipsearch embed` makes of the PNG.
+  const webp = fs.readFileSync(path.join(work, 'cat.webp')).toString('base64');
+  const pasted = await page.answer(() => page.page.evaluate((b64) => {
+    const t = new DataTransfer();
+    t.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'cat.webp', { type: 'image/webp' }));
+    document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: t, bubbles: true }));
+  }, webp));
+  assert.equal(pasted.kind, 'image', JSON.stringify(pasted.error || ''));
+  assert.equal(pasted.selfId, '');
+  const c = cosine(pasted.embedding, nativeEmbedding(modelDir, '--image', path.join(GOLDEN_IMAGES, PHOTOS[0])));
+  assert.ok(c >= 0.999, `pasted WebP vs native PNG embedding cosine ${c}`);
+  const hits = await page.results();
+  assert.equal(hits.length, PHOTOS.length);
+  assert.ok(hits.some((h) => h.id === PHOTOS[0] && h.caption === 'sk chelsea'), hits.map((h) => `${h.id}: ${h.caption}`).join(', '));
+
+  // Dropped, an indexed JPEG with EXIF orientation 6 is recognised and left
+  // out; the browser turned it upright exactly as the indexer did.
+  const dropped = await page.dropFile(path.join(GOLDEN_IMAGES, PHOTOS[4]), 'image/jpeg');
+  assert.equal(dropped.selfId, PHOTOS[4]);
+  assert.ok(!(await page.results()).some((h) => h.id === PHOTOS[4]));
+  const stored = cosine(dropped.embedding, dropped.selfEmbedding);
+  assert.ok(stored >= 0.999, `dropped JPEG vs stored embedding cosine ${stored}`);
+
+  // Thumbnails come from the index folder.
+  await page.page.waitForFunction(() => [...document.querySelectorAll('[data-testid="result"] img')].every((i) => i.complete && i.naturalWidth > 0));
   await page.page.close();
 });
 

@@ -1,22 +1,35 @@
 // The page end to end, on each backend (?backend=wasm, ?backend=webgpu), with
-// the demo model and demo index that `cmake --build build --target web`
-// assembled: text search, image drop, "Similar", top-K and threshold, and a
-// reload served from the caches with the model unreachable.
+// the demo model and demo index that the `web` target assembled: text search,
+// image drop and file pick, "Similar", top-K and threshold, and a reload
+// served from the caches with the model unreachable.
 //
-// The demo index's captions.jsonl records what each image really holds
-// (`objects`), so relevance is checked against the truth, not a snapshot.
+// The page is held to the native tool: the same query must give the same
+// embedding in the browser as `clipsearch embed`. Relevance is checked
+// against what the demo index's captions.jsonl says each image holds
+// (`objects`), not against a snapshot; it is a property of the model as much
+// as of the page, so it is required wherever the native tool finds the
+// query's images itself.
+//
+// Steps that do not depend on the backend (typing, the file input, going
+// offline, results after a cached reload) run on the first backend only:
+// WebGPU here is SwiftShader on the CPU, where each encoder session takes
+// ~25 s to start and its first run ~45 s (shader compilation).
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer } from './static_server.mjs';
 import {
   WEB_DIR, BACKENDS, LOAD_TIMEOUT_MS, requireBuiltPage, launchBrowser, PageDriver, cosine, demoTruth, timing,
+  nativeEmbedding, nativeSearch,
 } from './harness.mjs';
 
 requireBuiltPage();
 const truth = demoTruth();
+const INDEX = path.join(WEB_DIR, 'index');
+const MODEL = path.join(WEB_DIR, 'models', JSON.parse(fs.readFileSync(path.join(INDEX, 'manifest.json'), 'utf8')).model.name);
 
 // The colour+shape pair most images hold, so the top results can all match.
 function commonPair() {
@@ -30,12 +43,28 @@ const [COLOR, SHAPE] = commonPair();
 const QUERY = `a ${COLOR} ${SHAPE}`;
 const holds = (id, color, shape) => truth.get(id)?.objects.some((o) => o.color === color && o.shape === shape);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+// Stored vectors are int8: identical images (and the query image itself) tie
+// within this much, so "first" means no other image scores clearly higher.
+const TIE = 0.005;
+
+function assertTiedFirst(hits, id, what) {
+  const self = hits.find((h) => h.id === id);
+  assert.ok(self, `${what}: ${id} is not among the results ${hits.map((h) => h.id)}`);
+  assert.ok(self.cosine >= 0.99, `${what}: self-similarity ${self.cosine}`);
+  assert.ok(hits[0].cosine - self.cosine <= TIE, `${what}: ${hits[0].id} scores ${hits[0].cosine}, above ${id}'s ${self.cosine}`);
+}
+
+// The native tool's own relevance for `query` bounds what the page can show.
+function nativeRelevance(query, color, shape) {
+  return nativeSearch(INDEX, '--text', query, '-k', '8').filter((h) => holds(h.id, color, shape)).length;
+}
 
 for (const backend of BACKENDS) {
   // WebAssembly runs cross-origin isolated (COOP + COEP: threads on), WebGPU
   // as a plain static host serves it (threads off), so both setups are seen.
   const isolate = backend === 'wasm';
   const threads = isolate && os.availableParallelism() > 1;
+  const first = backend === BACKENDS[0];
   const report = (fields) => timing({ backend, threads: threads ? 'on' : 'off', ...fields });
   describe(`backend=${backend}`, () => {
     let server;
@@ -48,12 +77,12 @@ for (const backend of BACKENDS) {
       browser = await launchBrowser();
     });
     after(async () => {
-      if (page) console.log(page.console.filter((l) => /error/i.test(l)).join('\n'));
+      if (page) console.log(page.console.filter((l) => /error/i.test(l) && !/onnxruntime/.test(l)).join('\n'));
       await browser.close();
       await server.close();
     });
 
-    test(`text query "${QUERY}" returns mostly matching images`, async () => {
+    test(`text query "${QUERY}" returns mostly matching images`, async (t) => {
       page = await PageDriver.open(browser.context, pageUrl());
       await page.testid('result').first().waitFor({ timeout: LOAD_TIMEOUT_MS });
       report({ cold_first_result_ms: Date.now() - page.navigatedAt });
@@ -63,21 +92,43 @@ for (const backend of BACKENDS) {
       assert.match(backendText, new RegExp(backend), `backend label "${backendText}"`);
       assert.match(backendText, threads ? /threads on/ : /threads off/);
 
+      const answer = await page.page.evaluate(() => window.__clipsearch.last);
+      const c = cosine(answer.embedding, nativeEmbedding(MODEL, '--text', QUERY));
+      assert.ok(c >= 0.999, `in-browser vs native text embedding cosine ${c}`);
+
       const hits = await page.results();
       assert.equal(hits.length, 24, 'default top-K');
-      const top = hits.slice(0, 8);
-      const good = top.filter((h) => holds(h.id, COLOR, SHAPE)).length;
-      assert.ok(good >= 6, `only ${good} of the top 8 hold a ${COLOR} ${SHAPE}: ${top.map((h) => h.caption).join(' | ')}`);
       for (const h of hits) {
         assert.match(h.score, /^\d+(\.\d)?%$/);
         assert.equal(h.alt, h.caption, 'alt text is the caption');
         assert.ok(h.hasSimilar);
+        assert.equal(h.source, new URL(`index/${truth.get(h.id).path}`, server.url).href, 'links to its original');
       }
       assert.deepEqual(hits.map((h) => h.cosine), hits.map((h) => h.cosine).sort((a, b) => b - a), 'best first');
       assert.match(await page.page.locator('[aria-live="polite"]').first().textContent(), /24 results/);
+
+      const good = hits.slice(0, 8).filter((h) => holds(h.id, COLOR, SHAPE)).length;
+      const native = nativeRelevance(QUERY, COLOR, SHAPE);
+      if (native >= 6) {
+        assert.ok(good >= 6, `only ${good} of the top 8 hold a ${COLOR} ${SHAPE}: ${hits.slice(0, 8).map((h) => h.caption).join(' | ')}`);
+      } else {
+        t.diagnostic(`relevance not judged: the model finds only ${native} of 8 natively too (untrained?); page: ${good} of 8`);
+      }
     });
 
-    test('typing updates results without blocking the page; the newest query wins', async () => {
+    // Queries as long as the first (in tokens): a new length makes WebGPU
+    // compile new shaders, which is a one-off, not the latency of a query.
+    test('per-query latency', async () => {
+      const latencies = [];
+      for (const q of ['a green square', 'a purple heart', 'a white cross']) {
+        const answer = await page.search(q);
+        assert.equal(answer.hits.length, 24, JSON.stringify(answer.error || ''));
+        latencies.push((await page.page.evaluate(() => window.__clipsearch.latenciesMs.at(-1))).ms);
+      }
+      report({ text_query_ms_median: median(latencies), text_query_ms_max: Math.max(...latencies) });
+    });
+
+    test('typing updates results without blocking the page; the newest query wins', { skip: !first && 'page-side, checked on the first backend' }, async () => {
       await page.page.evaluate(() => {
         window.__longTasks = [];
         new PerformanceObserver((l) => window.__longTasks.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
@@ -101,24 +152,22 @@ for (const backend of BACKENDS) {
       assert.deepEqual((await page.results()).map((h) => h.id), typed);
       assert.equal(new URL(page.page.url()).searchParams.get('q'), text, 'URL keeps the query');
 
-      const latencies = [];
-      for (const q of ['a small blue square', 'a large green star', 'a purple heart on the left', 'two red circles', 'a white cross']) {
-        await page.search(q);
-        latencies.push((await page.page.evaluate(() => window.__clipsearch.latenciesMs.at(-1))).ms);
-      }
-      report({ text_query_ms_median: median(latencies), text_query_ms_max: Math.max(...latencies) });
+      // Rendering a page of results is a few tens of milliseconds; a
+      // shared 2-core CI machine can stretch that many times over, so only
+      // an encoder run on this thread (or a hang) crosses this line.
       const longest = Math.max(0, ...(await page.page.evaluate(() => window.__longTasks)));
-      assert.ok(longest < 500, `the page thread was blocked for ${longest} ms`);
+      assert.ok(longest < 1000, `the page thread was blocked for ${longest} ms`);
       // The model, the runtime and the index are loaded by the worker alone.
       const heavy = await page.page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name)
         .filter((u) => /\/ort\/|\.onnx$|shard-\d+\.bin$|clipsearch_core/.test(u)));
       assert.deepEqual(heavy, [], 'the page thread fetched no runtime, model or index files');
     });
 
-    test('a dropped image that is in the index comes back first, or is excluded', async () => {
-      const [id] = truth.keys();
-      const file = path.join(WEB_DIR, 'index', id);
+    test('a dropped image that is in the index comes back first, or is excluded; nothing is uploaded', async () => {
+      const [id, other] = truth.keys();
+      const file = path.join(INDEX, id);
       assert.equal(await page.testid('exclude-self').isChecked(), true, 'exclude-self is on by default');
+      const requestsBefore = browser.requests.length;
 
       const t0 = Date.now();
       const excluded = await page.dropFile(file);
@@ -131,22 +180,32 @@ for (const backend of BACKENDS) {
       assert.match(await page.page.locator('#min-kind').textContent(), /image/);
 
       // The browser's embedding of the file matches the one the native
-      // indexer stored: same preprocessing, same model.
-      const c = cosine(excluded.embedding, excluded.selfEmbedding);
-      assert.ok(c >= 0.999, `in-browser vs stored embedding cosine ${c}`);
+      // indexer stored, and the one `clipsearch embed` makes: same
+      // preprocessing code, same model.
+      const stored = cosine(excluded.embedding, excluded.selfEmbedding);
+      assert.ok(stored >= 0.999, `in-browser vs stored embedding cosine ${stored}`);
+      const native = cosine(excluded.embedding, nativeEmbedding(MODEL, '--image', file));
+      assert.ok(native >= 0.999, `in-browser vs native embedding cosine ${native}`);
 
       const included = await page.answer(() => page.testid('exclude-self').uncheck());
-      const first = (await page.results())[0];
-      assert.equal(first.id, id);
-      assert.ok(first.cosine >= 0.99, `self-similarity ${first.cosine}`);
+      assertTiedFirst(await page.results(), id, 'dropped, exclusion off');
       assert.ok(included.encodeMs < 50, 'toggling exclusion reuses the embedding');
 
-      const other = [...truth.keys()][1];
-      const t1 = Date.now();
-      await page.answer(() => page.testid('image-input').setInputFiles(path.join(WEB_DIR, 'index', other)));
-      report({ image_query_ms: Date.now() - t1 });
-      assert.equal((await page.results())[0].id, other, 'picked with the file input');
-      await page.testid('exclude-self').check();
+      if (first) {
+        const t1 = Date.now();
+        await page.answer(() => page.testid('image-input').setInputFiles(path.join(INDEX, other)));
+        report({ image_query_ms: Date.now() - t1 });
+        assertTiedFirst(await page.results(), other, 'picked with the file input');
+      }
+      await page.answer(() => page.testid('exclude-self').check());
+
+      // Images never leave the page: only GETs, only to the page's own host.
+      const sent = browser.requests.slice(requestsBefore).filter((r) => !r.url.startsWith('blob:') && !r.url.startsWith('data:'));
+      for (const r of sent) {
+        assert.equal(r.method, 'GET', `${r.method} ${r.url}`);
+        assert.ok(r.url.startsWith(server.url), `request to another host: ${r.url}`);
+      }
+      assert.ok(server.log.every((r) => r.method === 'GET' || r.method === 'HEAD'), 'the server saw only GET/HEAD');
     });
 
     test('"Similar" searches with the stored vector of a result', async () => {
@@ -154,14 +213,13 @@ for (const backend of BACKENDS) {
       const source = (await page.results())[0];
       const answer = await page.answer(() => page.testid('result').first().getByTestId('similar').click());
       assert.equal(answer.kind, 'similar');
+      assert.equal(answer.encodeMs < 50, true, 'no encoder run');
       assert.equal(new URL(page.page.url()).searchParams.get('similar'), source.id);
       const hits = await page.results();
       assert.ok(hits.length > 0 && !hits.some((h) => h.id === source.id), 'the source itself is excluded');
 
       await page.answer(() => page.testid('exclude-self').uncheck());
-      const first = (await page.results())[0];
-      assert.equal(first.id, source.id);
-      assert.ok(first.cosine >= 0.99);
+      assertTiedFirst(await page.results(), source.id, '"Similar", exclusion off');
       await page.answer(() => page.testid('exclude-self').check());
     });
 
@@ -174,42 +232,59 @@ for (const backend of BACKENDS) {
       await page.answer(() => page.testid('top-k').fill('40'));
       const scores = (await page.results()).map((h) => h.cosine);
       assert.equal(scores.length, 40);
-      // A threshold in a clear gap between two neighbouring scores.
+      // A threshold between two neighbouring scores that differ.
       let cut = -1;
-      for (let i = 2; i < 30 && cut < 0; i++) if (scores[i] - scores[i + 1] > 0.003) cut = i;
-      assert.ok(cut >= 0, `no gap in ${scores}`);
-      const percent = (Math.round((scores[cut] + scores[cut + 1]) * 500) / 10).toFixed(1);
+      for (let i = 2; i < 30 && cut < 0; i++) if (scores[i] - scores[i + 1] > 1e-4) cut = i;
+      assert.ok(cut >= 0, `no two different scores in ${scores}`);
+      const percent = ((scores[cut] + scores[cut + 1]) * 50).toFixed(4);
       await page.answer(() => page.testid('min-score').fill(percent));
       const kept = await page.results();
       assert.equal(kept.length, cut + 1, `min ${percent}% keeps ${kept.length} of ${scores}`);
       assert.ok(kept.every((h) => h.cosine * 100 >= Number(percent)));
       const min = Number(new URL(page.page.url()).searchParams.get('min'));
-      assert.ok(Math.abs(min - Number(percent) / 100) < 1e-9, `URL min=${min} for ${percent}%`);
+      assert.ok(Math.abs(min - Number(percent) / 100) < 1e-6, `URL min=${min} for ${percent}%`);
 
-      // The text threshold does not apply to image queries.
+      // The text threshold does not apply to image queries, and comes back
+      // with the next text query.
       await page.answer(() => page.testid('result').first().getByTestId('similar').click());
-      assert.notEqual(await page.testid('min-score').inputValue(), percent);
+      assert.equal(await page.testid('min-score').inputValue(), '', 'image queries keep their own (empty) minimum');
       await page.search(QUERY);
-      assert.equal(await page.testid('min-score').inputValue(), percent);
+      assert.ok(Math.abs(Number(await page.testid('min-score').inputValue()) - Number(percent)) < 1e-3);
+      assert.equal((await page.results()).length, cut + 1);
       await page.answer(() => page.testid('min-score').fill(''));
       await page.answer(() => page.testid('top-k').fill('24'));
     });
 
-    test('a reload works from the caches with the model unreachable, and offline', async () => {
+    test('a reload works from the caches with the model unreachable', async () => {
       server.block('/models/');
       try {
+        const served = server.log.length;
         const t0 = Date.now();
-        await page.goto(pageUrl());
-        await page.testid('result').first().waitFor({ timeout: LOAD_TIMEOUT_MS });
-        report({ cached_first_result_ms: Date.now() - t0 });
+        if (first) {
+          await page.goto(pageUrl());
+          await page.testid('result').first().waitFor({ timeout: LOAD_TIMEOUT_MS });
+          report({ cached_first_result_ms: Date.now() - t0 });
+          assert.ok((await page.results()).length > 0);
+        } else {
+          // The encoder session starts from the cached model; a first query
+          // would only compile the same shaders again.
+          await page.goto(`${server.url}?backend=${backend}`);
+          await page.ready();
+          report({ cached_ready_ms: Date.now() - t0 });
+        }
         const s = await page.ready();
         assert.match(s.text, /cached/i);
-        assert.ok((await page.results()).length > 0);
+        assert.match(await page.testid('backend').textContent(), new RegExp(backend));
+        const downloads = server.log.slice(served).filter((r) => /shard-\d+\.bin$|\.onnx$|\.wasm$/.test(r.path));
+        assert.deepEqual(downloads, [], 'nothing large downloaded again');
 
-        await browser.context.setOffline(true);
-        await page.goto(pageUrl());
-        await page.testid('result').first().waitFor({ timeout: LOAD_TIMEOUT_MS });
-        await page.ready();
+        if (first) {
+          // Offline altogether: the service worker serves the page itself.
+          await browser.context.setOffline(true);
+          await page.goto(pageUrl());
+          await page.testid('result').first().waitFor({ timeout: LOAD_TIMEOUT_MS });
+          await page.ready();
+        }
       } finally {
         await browser.context.setOffline(false);
         server.unblock();

@@ -5,6 +5,7 @@
 //   mount(prefix, dir)   serve another folder (indexes built by a test)
 //   delay(pattern, ms)   answer paths matching a RegExp only after ms
 //   isolate              COOP + COEP headers (cross-origin isolation, threads)
+//   log                  every request seen, as {method, path}
 
 import http from 'node:http';
 import fs from 'node:fs';
@@ -43,7 +44,7 @@ export async function startServer({ root, isolate = false }) {
 
   const server = http.createServer((req, res) => {
     const urlPath = new URL(req.url, 'http://x').pathname;
-    log.push(urlPath);
+    log.push({ method: req.method, path: urlPath });
     const wait = delays.find(([re]) => re.test(urlPath));
     if (wait) setTimeout(() => serve(req, res, urlPath), wait[1]);
     else serve(req, res, urlPath);

@@ -40,6 +40,13 @@ foreach(i RANGE ${last})
   list(APPEND files "${path}")
 endforeach()
 set(model_out "${OUT}/models/${name}")
+# A model bundled by an earlier build under another name is no longer part of
+# the site.
+file(GLOB bundled LIST_DIRECTORIES true "${OUT}/models/*")
+list(REMOVE_ITEM bundled "${model_out}")
+if(bundled)
+  file(REMOVE_RECURSE ${bundled})
+endif()
 foreach(f ${files})
   get_filename_component(dir "${model_out}/${f}" DIRECTORY)
   file(MAKE_DIRECTORY "${dir}")

@@ -35,7 +35,8 @@ export class Thresholds {
   }
 }
 
-// Cosine -> the number shown in the percentage control ("" = no minimum).
+// Cosine -> the number shown in the percentage control ("" = no minimum),
+// as precise as the URL keeps it, so what was typed is what is shown.
 export function toPercentInput(cosine) {
-  return cosine === null ? '' : String(Math.round(cosine * 1000) / 10);
+  return cosine === null ? '' : String(Math.round(cosine * 1e6) / 1e4);
 }

@@ -56,6 +56,7 @@ export function writeUrlState(fields) {
   if (next !== location.pathname + location.search + location.hash) history.replaceState(null, '', next);
 }
 
+// Six decimals: a threshold set between two close scores survives a reload.
 function formatCosine(c) {
-  return String(Math.round(c * 1000) / 1000);
+  return String(Math.round(c * 1e6) / 1e6);
 }

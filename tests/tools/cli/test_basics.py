@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """clipsearch's small commands: --help and the one-line error convention,
-tokenize, preprocess, embed, and finding the default model."""
+tokenize, preprocess, embed, demo-data, finding the default model, and no
+ONNX Runtime telemetry."""
 import json
 import math
 import os
@@ -118,6 +119,36 @@ class Embed(CliTestCase):
     def test_same_input_same_vector(self):
         img = write_photo(self.path("a.jpg"), seed=2)
         self.assertEqual(self.cli_json("embed", "--image", img), self.cli_json("embed", "--image", img))
+
+
+class Privacy(CliTestCase):
+    def test_onnx_runtime_telemetry_is_off(self):
+        # ONNX Runtime 1.29+ would keep its telemetry database (and device id)
+        # under ~/.cache/Microsoft; the tool opts out before ORT starts.
+        home = self.path("home")
+        env = tool_env(HOME=home, XDG_CACHE_HOME=None, ORT_DISABLE_TELEMETRY=None)
+        self.cli("embed", "--text", "a dog", env=env)
+        self.assertFalse(os.path.exists(os.path.join(home, ".cache", "Microsoft")))
+
+
+class DemoData(CliTestCase):
+    def test_images_and_captions_depend_on_seed_and_number_only(self):
+        from PIL import Image
+        small, large, other = self.path("small"), self.path("large"), self.path("other")
+        rows = self.demo_images(small, 3, seed=5)
+        more = self.demo_images(large, 5, seed=5)
+        self.demo_images(other, 3, seed=6)
+        self.assertEqual([r["path"] for r in rows], ["images/%06d.png" % i for i in range(3)])
+        self.assertEqual(more[:3], rows)  # the same rows whatever --count is
+        for r in rows:
+            self.assertTrue(r["caption"])
+            for o in r["objects"]:
+                self.assertEqual(set(o), {"shape", "color", "size", "position"})
+            with Image.open(os.path.join(small, r["path"])) as a, Image.open(os.path.join(large, r["path"])) as b, \
+                    Image.open(os.path.join(other, r["path"])) as c:
+                self.assertEqual((a.size, a.mode), ((224, 224), "RGB"))
+                self.assertEqual(a.tobytes(), b.tobytes())  # pixel-identical
+                self.assertNotEqual(a.tobytes(), c.tobytes())  # another seed, another picture
 
 
 class DefaultModel(CliTestCase):

@@ -1,13 +1,14 @@
 #!/usr/bin/python3
 """`clipsearch index` reads a folder, a CSV, a JSONL or a headerless TSV of
 URLs; broken inputs are skipped, listed in report.jsonl, and the run still
-succeeds (unless --strict)."""
+succeeds (unless --strict); progress is a bar on a terminal, lines otherwise."""
 import json
 import os
-import shutil
+import pty
+import subprocess
 import unittest
 
-from clitest import CliTestCase, HttpServer, write_photo
+from clitest import BIN, CliTestCase, HttpServer, tool_env, write_photo
 
 
 class FolderInput(CliTestCase):
@@ -161,6 +162,29 @@ class OutputFolderRules(CliTestCase):
             f.write("precious")
         self.cli_fails("index", "--device", "cpu", "--input", self.path("in"), "--out", self.out,
                        contains="not empty")
+
+    def test_progress_is_a_bar_on_a_terminal_and_plain_lines_otherwise(self):
+        master, terminal = pty.openpty()
+        cmd = [BIN, "index", "--device", "cpu", "--input", self.path("in"), "--out", self.out]
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=terminal, env=tool_env())
+        os.close(terminal)
+        shown = b""
+        while True:  # read while it runs, so a full terminal buffer cannot block it
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the tool exited and closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+        os.close(master)
+        self.assertEqual(p.wait(timeout=300), 0)
+        bar = shown.decode()
+        self.assertIn("\r", bar)  # redrawn in place
+        self.assertRegex(bar, r"\[#+\] 1/1 100% [0-9.]+ img/s took")
+        plain = self.index("--input", self.path("in"), "--out", self.path("again")).stderr
+        self.assertNotIn("\r", plain)
+        self.assertRegex(plain, r"1/1 \(100%\) [0-9.]+ img/s, took")
 
     def test_stats_json(self):
         stats = self.path("stats.json")

@@ -54,8 +54,9 @@ class VerifyAndInfo(CliTestCase):
             self.rewrite_manifest_sha()
             p, reason = self.cli_fails("verify", self.out)  # the shard's own checks
             self.assertIn(os.path.basename(self.shard), reason, offset)
-            # search refuses the damaged index too
-            self.cli_fails("search", "--index", self.out, "--id", "images/000000.png")
+            # search refuses the damaged index too, naming the shard
+            self.cli_fails("search", "--index", self.out, "--id", "images/000000.png",
+                           contains=os.path.basename(self.shard))
 
     def test_truncated_shard_and_missing_thumbnail(self):
         thumb = self.search(self.out, "--id", "images/000000.png", "-k", "1")[0]["thumb"]
