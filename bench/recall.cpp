@@ -133,9 +133,9 @@ int main(int argc, char** argv) {
     r = measure(searcher, queries, dim, shard_rows, truth, opts);
     char label[64];
     std::snprintf(label, sizeof label, "binary x%zu + int8 rescore%s", over,
-                  over == clip::kDefaultOversample ? "*" : "");
+                  over == clip::default_oversample(n) ? "*" : "");
     std::printf("%-26s %10.4f %12.3f\n", label, r.recall, r.ms_per_query);
   }
-  std::printf("* default oversample (clip::kDefaultOversample)\n");
+  std::printf("* default oversample at %zu vectors (clip::default_oversample)\n", n);
   return 0;
 }

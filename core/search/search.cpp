@@ -144,6 +144,10 @@ bool Searcher::find_id(const std::string& id, uint32_t* shard, uint32_t* row) co
   return true;
 }
 
+size_t default_oversample(size_t vectors) {
+  return std::max(kMinOversample, vectors / kOversampleStepRows);
+}
+
 Result<std::vector<Hit>> Searcher::search(const float* query, size_t dim, const SearchOptions& opts) const {
   if (shards_.empty()) return make_error("search: no shards loaded");
   if (dim != dim_)
@@ -161,7 +165,7 @@ Result<std::vector<Hit>> Searcher::search(const float* query, size_t dim, const 
 
   // Nominate: sign bits where asked for and present, int8 otherwise.
   const Kernels& kern = best_kernels();
-  const size_t over = opts.oversample ? opts.oversample : kDefaultOversample;
+  const size_t over = opts.oversample ? opts.oversample : default_oversample(size_);
   Candidates by_int8(saturating_mul(opts.k, kRescoreFactor, size_));
   Candidates by_bits(opts.binary_first_pass ? saturating_mul(opts.k, over, size_) : 0);
   for (uint32_t si = 0; si < shards_.size(); ++si) {

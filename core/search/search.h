@@ -15,17 +15,23 @@
 
 namespace clip {
 
-// Binary candidates per wanted hit when SearchOptions::oversample is 0.
-// On 100k clustered 512-d vectors it gives recall@10 0.973 against exact
-// float search (x5: 0.926, x20: 0.987); bench/recall.cpp prints the curve.
-constexpr size_t kDefaultOversample = 10;
+// Binary candidates per wanted hit when SearchOptions::oversample is 0:
+// x10 up to 200k vectors, then one more per 20k vectors (x50 at 1M). A
+// denser index crowds more rows into each query's Hamming neighbourhood, so
+// a fixed count loses recall as it grows (clustered 512-d vectors, recall@10
+// against exact float: x10 0.973 at 100k but 0.87 at 1M, x50 0.96 at 1M),
+// while at that size rescoring costs little next to the scan.
+// bench/recall.cpp prints the curve.
+constexpr size_t kMinOversample = 10;
+constexpr size_t kOversampleStepRows = 20000;
+size_t default_oversample(size_t vectors);
 
 struct SearchOptions {
   size_t k = 10;
   float min_score = -1.0f;        // drop hits below this cosine
   std::string exclude_id;         // e.g. the query image itself; "" = none
   bool binary_first_pass = false; // Hamming pre-selection, then exact rescoring
-  size_t oversample = 0;          // binary candidates = k * oversample (0 = kDefaultOversample)
+  size_t oversample = 0;          // binary candidates = k * oversample (0 = default_oversample(size()))
 };
 
 struct Hit {

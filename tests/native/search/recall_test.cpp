@@ -75,7 +75,7 @@ TEST_F(Recall, BinaryFirstPassWithDefaultOversample) {
   o.binary_first_pass = true;
   const double r = recall(o);
   RecordProperty("recall_at_10_binary_default", std::to_string(r));
-  std::printf("recall@10 binary x%zu + rescoring: %.4f\n", kDefaultOversample, r);
+  std::printf("recall@10 binary x%zu + rescoring: %.4f\n", default_oversample(kBase), r);
   EXPECT_GE(r, 0.95);
 }
 
@@ -86,11 +86,12 @@ TEST_F(Recall, MoreOversamplingNeverHurtsMuch) {
   o.binary_first_pass = true;
   o.oversample = 1;
   const double one = recall(o);
-  o.oversample = 5 * kDefaultOversample;
+  o.oversample = 5 * default_oversample(kBase);
   const double many = recall(o);
   o.oversample = 0;
   const double def = recall(o);
-  std::printf("recall@10 binary x1 %.4f, x%zu %.4f, x%zu %.4f\n", one, kDefaultOversample, def, 5 * kDefaultOversample, many);
+  std::printf("recall@10 binary x1 %.4f, x%zu %.4f, x%zu %.4f\n", one, default_oversample(kBase), def,
+              5 * default_oversample(kBase), many);
   EXPECT_LT(one, def - 0.1);
   EXPECT_GE(many, def - 0.005);
 }

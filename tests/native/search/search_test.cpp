@@ -206,6 +206,18 @@ TEST(Search, BinaryFirstPassWithFullOversampleEqualsExhaustive) {
   }
 }
 
+TEST(Search, DefaultOversampleGrowsWithTheIndex) {
+  // Small indexes keep the floor; past it, candidates grow with the rows.
+  EXPECT_EQ(default_oversample(0), kMinOversample);
+  EXPECT_EQ(default_oversample(10 * kOversampleStepRows), kMinOversample);
+  EXPECT_EQ(default_oversample(50 * kOversampleStepRows), 50u);
+  size_t last = 0;
+  for (size_t n = 0; n <= 2000000; n += 50000) {
+    EXPECT_GE(default_oversample(n), last) << n;
+    last = default_oversample(n);
+  }
+}
+
 TEST(Search, BinaryFirstPassFindsNearDuplicates) {
   Fixture f;
   const ShardContents& c = f.contents[0];
