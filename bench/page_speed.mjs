@@ -3,7 +3,8 @@
 // and image query latency with the page's own split into encoder and search
 // time. Drives the page the way tests/web does, with its helpers.
 //
-//   node bench/page_speed.mjs [--web build/web] [--runs demo:wasm,demo:webgpu,vitb32:wasm]
+//   node bench/page_speed.mjs [--web build/web] [--cli build/tools/clipsearch]
+//        [--runs demo:wasm,demo:webgpu,vitb32:wasm]
 //        [--vitb32-index DIR]
 //
 // A run is MODEL:BACKEND. `demo` is the page's bundled model and index;
@@ -20,6 +21,8 @@ const arg = (name, fallback) => {
   return i > 0 ? process.argv[i + 1] : fallback;
 };
 process.env.CLIPSEARCH_WEB_DIR = path.resolve(arg('web', process.env.CLIPSEARCH_WEB_DIR || path.join(REPO, 'build/web')));
+// The tests' harness asks where CMake put the CLI; this script does not run it.
+process.env.CLIPSEARCH_CLI = path.resolve(arg('cli', process.env.CLIPSEARCH_CLI || path.join(REPO, 'build/tools/clipsearch')));
 const runs = arg('runs', 'demo:wasm,demo:webgpu,vitb32:wasm').split(',').map((r) => r.split(':'));
 const vitIndex = path.resolve(arg('vitb32-index', path.join(REPO, 'build/bench-data/index-vitb32-cpu-48')));
 const vitModel = path.join(REPO, 'models/vitb32-random');

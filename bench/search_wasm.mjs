@@ -128,9 +128,9 @@ function report(r) {
   console.log('|---|---:|---:|---:|---:|---:|');
   row('JavaScript Float32Array loop + top-k', r.js);
   row(`wasm int8 (${r.kernel})`, r.int8);
-  row('wasm binary x10 + int8 rescore', r.binary);
+  row('wasm binary (default oversample) + int8 rescore', r.binary);
   row(`native int8 (${r.native.kernel}, same shards)`, r.native.int8);
-  row('native binary x10 + int8 rescore', r.native.binary);
+  row('native binary (default oversample) + int8 rescore', r.native.binary);
   const int8 = vps(r.int8.msPerQuery);
   const verdict = (ok) => (ok ? 'met' : 'MISSED');
   console.log(`\nTargets at ${r.n} vectors: wasm int8 >= 10x the JS loop: ${fmt(int8 / js)}x, ${verdict(int8 / js >= 10)}; ` +

@@ -85,7 +85,7 @@ browser() {
   targets web >&2
   [ -f "$data/index-vitb32-cpu-48/manifest.json" ] ||
     "$py" bench/index_speed.py --cli "$(cli)" --work "$data" --runs vitb32:cpu:48 >/dev/null
-  run page node bench/page_speed.mjs --web "$build/web" --vitb32-index "$data/index-vitb32-cpu-48"
+  run page node bench/page_speed.mjs --web "$build/web" --cli "$(cli)" --vitb32-index "$data/index-vitb32-cpu-48"
   run sizes "$py" bench/sizes.py --web "$build/web"
 }
 

@@ -29,11 +29,12 @@ std::string hex_sha256(const std::vector<uint8_t>& bytes) {
 }
 
 val preprocess_image(const val& encoded, const val& config) {
+  clip::Result<PreprocessConfig> cfg = preprocess_config_from_js(config);
+  if (!cfg) return error_object("preprocessImage: " + cfg.message());
   std::vector<uint8_t> bytes = bytes_from_js(encoded);
-  PreprocessConfig cfg = preprocess_config_from_js(config);
-  clip::Result<RgbImage> image = clip::decode_image(bytes, cfg.limits);
+  clip::Result<RgbImage> image = clip::decode_image(bytes, cfg->limits);
   if (!image) return error_object(image.message());
-  return tensor_result(*image, cfg, hex_sha256(bytes));
+  return tensor_result(*image, *cfg, hex_sha256(bytes));
 }
 
 val preprocess_rgba(const val& rgba, int width, int height, const val& config) {
@@ -43,18 +44,20 @@ val preprocess_rgba(const val& rgba, int width, int height, const val& config) {
     return error_object("preprocessRgba: " + std::to_string(pixels.size()) + " bytes is not " +
                         std::to_string(width) + " x " + std::to_string(height) + " RGBA pixels");
   }
-  PreprocessConfig cfg = preprocess_config_from_js(config);
-  clip::Result<RgbImage> image = clip::rgb_from_rgba(pixels.data(), width, height, cfg.limits);
+  clip::Result<PreprocessConfig> cfg = preprocess_config_from_js(config);
+  if (!cfg) return error_object("preprocessRgba: " + cfg.message());
+  clip::Result<RgbImage> image = clip::rgb_from_rgba(pixels.data(), width, height, cfg->limits);
   if (!image) return error_object(image.message());
-  return tensor_result(*image, cfg, "");
+  return tensor_result(*image, *cfg, "");
 }
 
 val preprocess_crop(const val& encoded, const val& config) {
+  clip::Result<PreprocessConfig> cfg = preprocess_config_from_js(config);
+  if (!cfg) return error_object("preprocessCrop: " + cfg.message());
   std::vector<uint8_t> bytes = bytes_from_js(encoded);
-  PreprocessConfig cfg = preprocess_config_from_js(config);
-  clip::Result<RgbImage> image = clip::decode_image(bytes, cfg.limits);
+  clip::Result<RgbImage> image = clip::decode_image(bytes, cfg->limits);
   if (!image) return error_object(image.message());
-  clip::Result<RgbImage> crop = clip::resize_and_crop(*image, cfg);
+  clip::Result<RgbImage> crop = clip::resize_and_crop(*image, *cfg);
   if (!crop) return error_object(crop.message());
   val o = ok_object();
   o.set("crop", copy_to_js(crop->pixels));
@@ -67,7 +70,9 @@ val preprocess_crop(const val& encoded, const val& config) {
 
 val decode_image(const val& encoded, const val& config) {
   std::vector<uint8_t> bytes = bytes_from_js(encoded);
-  clip::Result<RgbImage> image = clip::decode_image(bytes, preprocess_config_from_js(config).limits);
+  clip::Result<PreprocessConfig> cfg = preprocess_config_from_js(config);
+  if (!cfg) return error_object("decodeImage: " + cfg.message());
+  clip::Result<RgbImage> image = clip::decode_image(bytes, cfg->limits);
   if (!image) return error_object(image.message());
   val o = ok_object();
   o.set("pixels", copy_to_js(image->pixels));

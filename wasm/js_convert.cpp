@@ -37,10 +37,15 @@ static void read_triplet(const val& obj, const char* key, float out[3]) {
   for (int i = 0; i < 3; ++i) out[i] = a[i].as<float>();
 }
 
-clip::PreprocessConfig preprocess_config_from_js(const val& config) {
+clip::Result<clip::PreprocessConfig> preprocess_config_from_js(const val& config) {
   clip::PreprocessConfig cfg;
   if (config.isUndefined() || config.isNull()) return cfg;
   if (!config["size"].isUndefined()) cfg.size = config["size"].as<int>();
+  if (!config["resample"].isUndefined()) {
+    clip::Result<clip::ResampleFilter> filter = clip::parse_resample_filter(config["resample"].as<std::string>());
+    if (!filter) return filter.error();
+    cfg.resample = *filter;
+  }
   if (!config["maxPixels"].isUndefined()) {
     // Negative, NaN or huge doubles have no uint64 value: clamp them.
     double m = config["maxPixels"].as<double>();
@@ -55,6 +60,7 @@ clip::PreprocessConfig preprocess_config_from_js(const val& config) {
 val preprocess_config_to_js(const clip::PreprocessConfig& config) {
   val o = val::object();
   o.set("size", config.size);
+  o.set("resample", std::string(clip::resample_filter_name(config.resample)));
   val mean = val::array(), std = val::array();
   for (int i = 0; i < 3; ++i) {
     mean.call<void>("push", config.mean[i]);

@@ -33,8 +33,9 @@ val copy_to_js(const std::vector<T>& v) { return copy_to_js(v.data(), v.size());
 val error_object(const std::string& message);
 val ok_object();
 
-// { size, mean, std, maxPixels, maxSide }, each optional (missing ones keep CLIP's values).
-clip::PreprocessConfig preprocess_config_from_js(const val& config);
+// { size, resample, mean, std, maxPixels, maxSide }, each optional (missing
+// ones keep CLIP's values). Fails on a resample name core does not know.
+clip::Result<clip::PreprocessConfig> preprocess_config_from_js(const val& config);
 val preprocess_config_to_js(const clip::PreprocessConfig& config);
 
 // A JS number as a count: NaN and negatives give 0, huge values 2^32 - 1.

@@ -13,8 +13,8 @@ namespace pillow {
 
 namespace {
 
-// Pillow's bicubic_filter: Keys' kernel with a = -0.5, written term for term
-// so the doubles round the same way.
+// Pillow's filters, written term for term so the doubles round the same way.
+// bicubic_filter: Keys' kernel with a = -0.5.
 double bicubic(double x) {
   constexpr double a = -0.5;
   if (x < 0.0) x = -x;
@@ -23,7 +23,23 @@ double bicubic(double x) {
   return 0.0;
 }
 
-constexpr double kSupport = 2.0;
+// bilinear_filter: the triangle.
+double bilinear(double x) {
+  if (x < 0.0) x = -x;
+  if (x < 1.0) return 1.0 - x;
+  return 0.0;
+}
+
+// Pillow's struct filter: the kernel and its support (radius at scale 1).
+struct Filter {
+  double (*weight)(double);
+  double support;
+};
+
+Filter filter_for(ResampleFilter f) {
+  return f == ResampleFilter::bilinear ? Filter{bilinear, 1.0} : Filter{bicubic, 2.0};
+}
+
 constexpr int32_t kHalf = 1 << (kPrecisionBits - 1);
 
 inline uint8_t clip8(int32_t v) {
@@ -33,11 +49,12 @@ inline uint8_t clip8(int32_t v) {
 
 }  // namespace
 
-AxisTaps bicubic_taps(int in_size, int out_size, int out_first, int out_count) {
+AxisTaps filter_taps(ResampleFilter filter, int in_size, int out_size, int out_first, int out_count) {
+  const Filter f = filter_for(filter);
   AxisTaps t;
   const double scale = double(in_size) / out_size;
   const double filterscale = scale < 1.0 ? 1.0 : scale;  // antialias when shrinking
-  const double support = kSupport * filterscale;
+  const double support = f.support * filterscale;
   const double ss = 1.0 / filterscale;
   t.ksize = int(std::ceil(support)) * 2 + 1;
   t.first.resize(size_t(out_count));
@@ -54,7 +71,7 @@ AxisTaps bicubic_taps(int in_size, int out_size, int out_first, int out_count) {
     xmax = std::min(xmax - xmin, t.ksize);
     double ww = 0.0;
     for (int x = 0; x < xmax; ++x) {
-      const double w = bicubic((x + xmin - center + 0.5) * ss);
+      const double w = f.weight((x + xmin - center + 0.5) * ss);
       k[size_t(x)] = w;
       ww += w;
     }
@@ -196,7 +213,7 @@ void interleave(Planes& in, RgbImage& out) {
 }  // namespace pillow
 
 Result<RgbImage> resize_window(const RgbImage& src, int out_width, int out_height, int x0, int y0,
-                               int win_w, int win_h) {
+                               int win_w, int win_h, ResampleFilter filter) {
   using namespace pillow;
   if (src.width <= 0 || src.height <= 0 ||
       src.pixels.size() != size_t(src.width) * size_t(src.height) * 3)
@@ -212,7 +229,7 @@ Result<RgbImage> resize_window(const RgbImage& src, int out_width, int out_heigh
   AxisTaps ty;
   int row0 = y0, rows = win_h;
   if (need_v) {
-    ty = bicubic_taps(src.height, out_height, y0, win_h);
+    ty = filter_taps(filter, src.height, out_height, y0, win_h);
     row0 = ty.source_begin();
     rows = ty.source_end() - row0;
   }
@@ -221,7 +238,7 @@ Result<RgbImage> resize_window(const RgbImage& src, int out_width, int out_heigh
   mid.rows = rows;
   mid.data.resize(size_t(win_w) * size_t(rows) * 3);
   if (need_h)
-    horizontal_pass(src, row0, bicubic_taps(src.width, out_width, x0, win_w), mid);
+    horizontal_pass(src, row0, filter_taps(filter, src.width, out_width, x0, win_w), mid);
   else
     copy_columns(src, row0, x0, mid);
 

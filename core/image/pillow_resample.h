@@ -1,4 +1,5 @@
-// Pillow's ImagingResample for 8-bit images (BICUBIC, a = -0.5), bit for bit:
+// Pillow's ImagingResample for 8-bit images (BICUBIC with a = -0.5, or
+// BILINEAR), bit for bit:
 // double-precision filter weights normalised per output pixel, rounded to
 // Q22 fixed point, horizontal pass first, clipped to uint8 between passes.
 // Unlike Pillow it computes only a window of the output, so a crop of a huge
@@ -6,6 +7,8 @@
 #pragma once
 #include <cstdint>
 #include <vector>
+
+#include "core/image/preprocess.h"
 
 namespace clip::pillow {
 
@@ -24,6 +27,6 @@ struct AxisTaps {
 };
 
 // Pillow's precompute_coeffs + normalize_coeffs_8bpc, for a window of outputs.
-AxisTaps bicubic_taps(int in_size, int out_size, int out_first, int out_count);
+AxisTaps filter_taps(ResampleFilter filter, int in_size, int out_size, int out_first, int out_count);
 
 }  // namespace clip::pillow

@@ -27,7 +27,7 @@ Result<RgbImage> resize_and_crop(const RgbImage& src, const PreprocessConfig& cf
   Result<ImageSize> resized = shortest_side_size(src.width, src.height, cfg.size);
   if (!resized) return resized.error();
   const int x0 = (resized->width - cfg.size) / 2, y0 = (resized->height - cfg.size) / 2;
-  return resize_window(src, resized->width, resized->height, x0, y0, cfg.size, cfg.size);
+  return resize_window(src, resized->width, resized->height, x0, y0, cfg.size, cfg.size, cfg.resample);
 }
 
 std::vector<float> normalize_to_nchw(const RgbImage& crop, const PreprocessConfig& cfg) {

@@ -1,8 +1,10 @@
 // Image -> CLIP model input, with the semantics of Hugging Face
 // CLIPImageProcessor + Pillow: EXIF orientation, alpha over white, shortest
-// side to `size` with Pillow's bicubic, centre crop, x/255, (x-mean)/std.
+// side to `size` with Pillow's bicubic (or bilinear), centre crop, x/255,
+// (x-mean)/std.
 #pragma once
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "core/util/bytes.h"
@@ -22,8 +24,16 @@ struct DecodeLimits {
   int max_side = 1 << 24;            // per-side guard (stb_image's own ceiling)
 };
 
+// Pillow's resampling filters the models use: BICUBIC (OpenAI CLIP, SigLIP)
+// and BILINEAR (MobileCLIP). Names as model.json's image.resample writes them.
+enum class ResampleFilter { bicubic, bilinear };
+
+Result<ResampleFilter> parse_resample_filter(std::string_view name);  // "bicubic" | "bilinear"
+const char* resample_filter_name(ResampleFilter filter);
+
 struct PreprocessConfig {
   int size = 224;                     // shortest side after resize, and the crop side
+  ResampleFilter resample = ResampleFilter::bicubic;
   float mean[3] = {0.48145466f, 0.4578275f, 0.40821073f};
   float std[3] = {0.26862954f, 0.26130258f, 0.27577711f};
   DecodeLimits limits;
@@ -59,11 +69,12 @@ Result<RgbImage> decode_image(ByteView encoded, const DecodeLimits& limits = {})
 Result<RgbImage> rgb_from_rgba(const uint8_t* rgba, int width, int height,
                                const DecodeLimits& limits = {});
 
-// Pillow-compatible bicubic resize of `src` to (out_width, out_height), but only
-// the window [x0, x0+win_w) x [y0, y0+win_h) of that output is computed, so
+// Pillow-compatible resize of `src` to (out_width, out_height), but only the
+// window [x0, x0+win_w) x [y0, y0+win_h) of that output is computed, so
 // memory is bounded by the window.
 Result<RgbImage> resize_window(const RgbImage& src, int out_width, int out_height,
-                               int x0, int y0, int win_w, int win_h);
+                               int x0, int y0, int win_w, int win_h,
+                               ResampleFilter filter = ResampleFilter::bicubic);
 
 // Size after "shortest side to `size`": the long side is int(size*long/short).
 struct ImageSize {
@@ -72,7 +83,8 @@ struct ImageSize {
 };
 Result<ImageSize> shortest_side_size(int width, int height, int size);
 
-// Shortest side to cfg.size (long side truncated), centre crop cfg.size^2.
+// Shortest side to cfg.size (long side truncated) with cfg.resample, centre
+// crop cfg.size^2.
 Result<RgbImage> resize_and_crop(const RgbImage& src, const PreprocessConfig& cfg);
 
 // uint8 crop -> float32 NCHW, (x/255 - mean) / std.

@@ -251,4 +251,12 @@ const ModelFile* pick_variant(const EncoderSpec& spec, const ModelManifest& m, c
   return nullptr;
 }
 
+Result<PreprocessConfig> image_preprocess_config(const ModelManifest& m) {
+  Result<ResampleFilter> filter = parse_resample_filter(m.image_resample);
+  if (!filter) return make_error("model.json: image.resample: " + filter.message());
+  PreprocessConfig cfg = m.image;
+  cfg.resample = *filter;
+  return cfg;
+}
+
 }  // namespace clip

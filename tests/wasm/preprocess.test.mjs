@@ -99,6 +99,42 @@ test('config from a model manifest changes size and normalisation', () => {
   for (const i of [0, 100, 64 * 64 - 1]) assert.ok(Math.abs(r.tensor[i] - crop.crop[3 * i] / 255) < 1e-6);
 });
 
+// MobileCLIP's preprocessing: Pillow BILINEAR, shortest side 256, centre crop.
+test('bilinear: crops match Pillow and tensors match `clipsearch preprocess`', (t) => {
+  const bilinear = JSON.parse(readData('image/bilinear/cases.json'));
+  const dir = mkdtempSync(join(tmpdir(), 'clipsearch-wasm-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const model = JSON.parse(readData('model/clip-vit-base-patch32.json'));
+  model.image.size = bilinear.size;
+  model.image.resample = bilinear.resample;
+  const modelText = JSON.stringify(model);
+  writeFileSync(join(dir, 'model.json'), modelText);
+  const cfg = core.parseModelManifest(modelText).image;
+  assert.equal(cfg.resample, 'bilinear');
+  for (const c of bilinear.cases) {
+    const bytes = readData(join('image', c.image));
+    const crop = core.preprocessCrop(bytes, cfg);
+    assert.equal(crop.error, undefined, `${c.image}: ${crop.error}`);
+    const reference = core.decodeImage(readData(join('image', c.crop)));
+    let worst = 0, sum = 0;
+    for (let i = 0; i < crop.crop.length; ++i) {
+      const e = Math.abs(crop.crop[i] - reference.pixels[i]);
+      worst = Math.max(worst, e);
+      sum += e;
+    }
+    const mean = sum / crop.crop.length;
+    assert.ok(worst <= 1 && mean < 0.1, `${c.image}: max ${worst}, mean ${mean}`);
+
+    const r = core.preprocessImage(bytes, cfg);
+    const out = join(dir, 'tensor.f32');
+    runCli('preprocess', join(testData, 'image', c.image), '--model', dir, '--tensor', out);
+    const wasm = Buffer.from(r.tensor.buffer, r.tensor.byteOffset, r.tensor.byteLength);
+    assert.ok(wasm.equals(readFileSync(out)), `${c.image}: wasm and native tensors differ`);
+  }
+  assert.match(core.preprocessImage(readData(join('image', bilinear.cases[0].image)), { resample: 'lanczos' }).error,
+    /lanczos/);
+});
+
 test('hostile or unsupported input gives an error, not an exception', () => {
   const png = goldenFile(golden.cases.find((c) => c.image.endsWith('.png')).image);
   const jpeg = goldenFile(golden.cases.find((c) => c.image.endsWith('.jpg')).image);

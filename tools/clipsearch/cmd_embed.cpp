@@ -65,7 +65,7 @@ int run(const Options& o, bool have_text) {
   } else {
     auto bytes = read_file(o.image, uint64_t(1) << 30);
     if (!bytes.ok()) return fail("embed", bytes.message());
-    auto pixels = clip::preprocess_encoded(clip::ByteView(*bytes), model->manifest().image);
+    auto pixels = clip::preprocess_encoded(clip::ByteView(*bytes), model->image_config());
     if (!pixels.ok()) return fail("embed", o.image + ": " + pixels.message());
     emb = model->embed_images(pixels->data(), 1);
   }

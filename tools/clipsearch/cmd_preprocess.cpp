@@ -24,8 +24,8 @@ struct Options {
   std::string tensor;
 };
 
-// Size, mean and std from the model's model.json; CLIP's values when no
-// model is given and the default one is absent (the crop needs only the size).
+// Size, filter, mean and std from the model's model.json; CLIP's values when
+// no model is given and the default one is absent.
 clip::Result<clip::PreprocessConfig> preprocess_config(const std::string& model_flag) {
   const std::string dir = resolve_model_dir(model_flag);
   const std::string path = (std::filesystem::path(dir) / "model.json").string();
@@ -34,7 +34,7 @@ clip::Result<clip::PreprocessConfig> preprocess_config(const std::string& model_
   if (!text.ok()) return text.error();
   auto m = clip::parse_model_manifest(*text);
   if (!m.ok()) return clip::make_error(path + ": " + m.message());
-  return m->image;
+  return clip::image_preprocess_config(*m);
 }
 
 int run(const Options& o) {

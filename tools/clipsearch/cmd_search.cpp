@@ -94,7 +94,7 @@ clip::Result<std::vector<float>> query_vector(const Options& o, const LoadedInde
             break;
           }
     }
-    auto pixels = clip::preprocess_encoded(clip::ByteView(*bytes), model->manifest().image);
+    auto pixels = clip::preprocess_encoded(clip::ByteView(*bytes), model->image_config());
     if (!pixels.ok()) return clip::make_error(o.image + ": " + pixels.message());
     return model->embed_images(pixels->data(), 1);
   }

@@ -70,9 +70,9 @@ clip::Result<Inputs> make_inputs(const ClipModel& model) {
   in.pad_id = model.tokenizer().end_id();
   in.side = m.image.size;
   for (size_t i = 0; i < kImages; ++i) {
-    auto crop = clip::resize_and_crop(clip::render_demo_sample(kImageSeed, i).image, m.image);
+    auto crop = clip::resize_and_crop(clip::render_demo_sample(kImageSeed, i).image, model.image_config());
     if (!crop.ok()) return crop.error();
-    auto chw = clip::normalize_to_nchw(*crop, m.image);
+    auto chw = clip::normalize_to_nchw(*crop, model.image_config());
     in.pixels.insert(in.pixels.end(), chw.begin(), chw.end());
   }
   return in;

@@ -22,6 +22,8 @@ class ClipModel {
   const std::string& dir() const { return dir_; }
   const clip::ModelManifest& manifest() const { return manifest_; }
   const clip::ClipTokenizer& tokenizer() const { return *tokenizer_; }
+  // The manifest's image preprocessing, resample filter included.
+  const clip::PreprocessConfig& image_config() const { return image_config_; }
 
   // Device for the sessions opened after this call (Auto is resolved here).
   clip::Status set_device(Device requested);
@@ -47,6 +49,7 @@ class ClipModel {
 
   std::string dir_;
   clip::ModelManifest manifest_;
+  clip::PreprocessConfig image_config_;
   std::unique_ptr<clip::ClipTokenizer> tokenizer_;
   Device device_ = Device::Cpu;
   int intra_op_threads_ = 0;

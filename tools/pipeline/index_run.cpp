@@ -226,7 +226,7 @@ clip::Result<IndexSummary> build_index(ClipModel& model, const IndexOptions& o) 
   const bool any_url = std::any_of(pending.begin(), pending.end(), [&](size_t i) { return items[i].is_url; });
   CpuGate gate{int(cpu_threads)};
   PrepareConfig pc;
-  pc.preprocess = mm.image;
+  pc.preprocess = model.image_config();
   pc.index_dir = o.out;
   pc.thumbnails = o.thumbnails;
   pc.fetch = o.fetch;

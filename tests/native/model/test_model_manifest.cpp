@@ -66,6 +66,34 @@ TEST(ModelManifest, SerializeThenParseGivesTheSameManifest) {
   EXPECT_EQ(text.find("0.4814546704"), std::string::npos) << text;
 }
 
+// Callers preprocess with image_preprocess_config(): `image` plus the filter
+// image.resample names (MobileCLIP's "bilinear").
+TEST(ModelManifest, ImagePreprocessConfigCarriesTheResampleFilter) {
+  auto m = parse_model_manifest(vitb32_manifest_text());
+  ASSERT_TRUE(m.ok()) << m.message();
+  auto cfg = clip::image_preprocess_config(*m);
+  ASSERT_TRUE(cfg.ok()) << cfg.message();
+  EXPECT_EQ(cfg->resample, clip::ResampleFilter::bicubic);
+  EXPECT_EQ(cfg->size, m->image.size);
+  EXPECT_EQ(cfg->mean[1], m->image.mean[1]);
+
+  json j = json::parse(vitb32_manifest_text());
+  j["image"]["resample"] = "bilinear";
+  auto mobile = parse_model_manifest(j.dump());
+  ASSERT_TRUE(mobile.ok()) << mobile.message();
+  cfg = clip::image_preprocess_config(*mobile);
+  ASSERT_TRUE(cfg.ok()) << cfg.message();
+  EXPECT_EQ(cfg->resample, clip::ResampleFilter::bilinear);
+
+  j["image"]["resample"] = "nearest";
+  EXPECT_NE(parse_error(j).find("image.resample"), std::string::npos) << parse_error(j);
+  ModelManifest built = *mobile;  // a writer's manifest that skipped validation
+  built.image_resample = "nearest";
+  auto bad = clip::image_preprocess_config(built);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.message().find("\"nearest\""), std::string::npos) << bad.message();
+}
+
 TEST(ModelManifest, TheBundledDemoModelManifestIsValid) {
   std::string path = std::string(CLIPSEARCH_SOURCE_DIR) + "/models/demo/model.json";
   if (!std::ifstream(path)) GTEST_SKIP() << path << " not there yet";
