@@ -88,6 +88,10 @@ function rendererCpuMs() {
 
 async function inChromium(dataDir) {
   const { startServer } = await import('../tests/web/static_server.mjs');
+  // The harness asks where CMake put the page and the CLI; only its browser
+  // launcher is used here, so any existing paths will do.
+  process.env.CLIPSEARCH_WEB_DIR ||= wasmDir;
+  process.env.CLIPSEARCH_CLI ||= wasmDir;
   const { launchBrowser } = await import('../tests/web/harness.mjs');
   const server = await startServer({ root: REPO });
   server.mount('/wasm/', wasmDir);
