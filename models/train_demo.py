@@ -153,9 +153,9 @@ def train(args, log):
     # learns slowest: an object covers a few percent of the picture, and the
     # contrastive loss spreads its signal over captions that often name only
     # the colour. So the vision tower first learns shape and colour of
-    # single-object pictures as plain classification (no text, about half the
-    # cost of a full step), then everything trains together.
-    single = np.nonzero(data.objects[:, 1, 0] == D.NONE)[0]
+    # single-object pictures as plain classification (no text tower), then
+    # everything trains together.
+    single = data.single_object()
     pools = {True: single, False: np.arange(len(data.rows))}
     orders = {key: rng.permutation(pool) for key, pool in pools.items()}
     cursors = {True: 0, False: 0}

@@ -16,6 +16,17 @@ const golden = JSON.parse(readFileSync(join(goldenDir, 'preprocess_cases.json'))
 const goldenFile = (relative) => readFileSync(join(goldenDir, relative));
 const size = golden.size;
 
+
+// Largest and mean absolute difference between two uint8 pixel arrays.
+function pixelDifference(a, b) {
+  let worst = 0, sum = 0;
+  for (let i = 0; i < a.length; ++i) {
+    const e = Math.abs(a[i] - b[i]);
+    worst = Math.max(worst, e);
+    sum += e;
+  }
+  return { worst, mean: sum / a.length };
+}
 test('tensors are bit-identical to `clipsearch preprocess` on every golden image', (t) => {
   // Both sides take size, mean and std from the same model.json.
   const dir = mkdtempSync(join(tmpdir(), 'clipsearch-wasm-'));
@@ -59,13 +70,7 @@ test('crops match the Pillow reference crops (lossless: within one level)', () =
     assert.equal(reference.error, undefined, `${c.crop}: ${reference.error}`);
     assert.equal(reference.width, size);
     assert.equal(reference.height, size);
-    let worst = 0, sum = 0;
-    for (let i = 0; i < crop.crop.length; ++i) {
-      const e = Math.abs(crop.crop[i] - reference.pixels[i]);
-      worst = Math.max(worst, e);
-      sum += e;
-    }
-    const mean = sum / crop.crop.length;
+    const { worst, mean } = pixelDifference(crop.crop, reference.pixels);
     // JPEG decoders (stb_image vs libjpeg) round IDCT output differently, so
     // lossy inputs are held to the mean only (as tests/native/image does).
     if (c.lossy) {
@@ -116,13 +121,7 @@ test('bilinear: crops match Pillow and tensors match `clipsearch preprocess`', (
     const crop = core.preprocessCrop(bytes, cfg);
     assert.equal(crop.error, undefined, `${c.image}: ${crop.error}`);
     const reference = core.decodeImage(readData(join('image', c.crop)));
-    let worst = 0, sum = 0;
-    for (let i = 0; i < crop.crop.length; ++i) {
-      const e = Math.abs(crop.crop[i] - reference.pixels[i]);
-      worst = Math.max(worst, e);
-      sum += e;
-    }
-    const mean = sum / crop.crop.length;
+    const { worst, mean } = pixelDifference(crop.crop, reference.pixels);
     assert.ok(worst <= 1 && mean < 0.1, `${c.image}: max ${worst}, mean ${mean}`);
 
     const r = core.preprocessImage(bytes, cfg);
