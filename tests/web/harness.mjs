@@ -48,13 +48,14 @@ export function cli(...args) {
 export const nativeEmbedding = (model, ...query) => JSON.parse(cli('embed', '--model', model, ...query));
 export const nativeSearch = (index, ...args) => JSON.parse(cli('search', '--index', index, '--json', ...args));
 
-// A browser with a fresh profile (empty caches, no service worker).
-export async function launchBrowser() {
+// A browser with a fresh profile (empty caches, no service worker). `args`
+// are extra Chromium switches, e.g. to make it a browser that lacks a feature.
+export async function launchBrowser({ args = [] } = {}) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'clipsearch-web-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CLIPSEARCH_CHROMIUM || '/usr/bin/chromium',
     headless: true,
-    args: ARGS,
+    args: [...ARGS, ...args],
     viewport: { width: 1200, height: 900 },
   });
   // Every request the pages and their workers make: nothing may leave the

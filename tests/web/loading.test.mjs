@@ -1,6 +1,8 @@
-// How the page loads, and what it says when loading goes wrong: shards that
-// become searchable one by one, a truncated shard, an index built with another
-// model, a missing model, no hardware WebGPU, too little device memory; and an
+// How the page loads, and what it says when loading goes wrong: download
+// progress in bytes, shards that become searchable one by one, a truncated
+// shard, an index built with another model, a missing model, no hardware
+// WebGPU, too little device memory, a page opened over plain HTTP from another
+// host, a browser without WebAssembly SIMD; and an
 // index whose captions and ids are hostile HTML must render as plain text and
 // run nothing. The bad indexes are built here with the real CLI. None of this
 // depends on the backend, so these run on WebAssembly.
@@ -12,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startServer } from './static_server.mjs';
+import { formatBytes } from '../../web/js/format.js';
 import {
   WEB_DIR, REPO, PYTHON, requireBuiltPage, cli, launchBrowser, PageDriver, cosine, nativeEmbedding,
 } from './harness.mjs';
@@ -91,7 +94,7 @@ after(async () => {
 });
 
 // Each scenario in its own page with its caches cleared: nothing carries over.
-async function openFresh(query, { backend = 'wasm' } = {}) {
+async function clearSite() {
   const page = await browser.context.newPage();
   await page.goto(server.url + 'icon.svg');
   await page.evaluate(async () => {
@@ -99,8 +102,55 @@ async function openFresh(query, { backend = 'wasm' } = {}) {
     for (const k of await caches.keys()) await caches.delete(k);
   });
   await page.close();
+}
+
+async function openFresh(query, { backend = 'wasm' } = {}) {
+  await clearSite();
   return PageDriver.open(browser.context, `${server.url}?${backend ? `backend=${backend}&` : ''}${query}`);
 }
+
+test('downloads show progress bars in bytes, which go away once loaded', async () => {
+  // A slow link for the runtime and the model, so the bars can be seen
+  // part-way.
+  server.throttle(/\.onnx$|\/ort\/.*\.wasm$/, 8 << 20);
+  try {
+    await clearSite();
+    const page = await browser.context.newPage();
+    await page.addInitScript(() => {
+      window.__bars = [];
+      addEventListener('DOMContentLoaded', () => new MutationObserver(() => {
+        for (const item of document.querySelectorAll('[data-testid="progress"]')) {
+          const meter = item.querySelector('progress');
+          window.__bars.push({ label: meter.getAttribute('aria-label'), text: item.textContent, value: meter.value, max: meter.max });
+        }
+      }).observe(document.getElementById('progress'), { subtree: true, childList: true, characterData: true, attributes: true }));
+    });
+    const driver = new PageDriver(page);
+    await driver.goto(`${server.url}?backend=wasm`);
+    await driver.ready();
+    await page.waitForFunction(() => !document.querySelector('[data-testid="progress"]'), null, { timeout: 5000 });
+
+    const bars = await page.evaluate(() => window.__bars);
+    const model = JSON.parse(fs.readFileSync(path.join(modelDir, 'model.json'), 'utf8'));
+    const textModelBytes = fs.statSync(path.join(modelDir, model.text.variants.fp32.path)).size;
+    const seen = new Set(bars.map((b) => b.label));
+    for (const label of ['Model runtime', 'Text model', 'Index']) assert.ok(seen.has(label), `no "${label}" bar among ${[...seen]}`);
+    assert.ok(!seen.has('Image model'), 'the image model waits for the first image query');
+
+    const text = bars.filter((b) => b.label === 'Text model');
+    assert.ok(text.every((b) => b.max === textModelBytes), `the bar's total is the file's ${textModelBytes} bytes`);
+    const partway = text.filter((b) => b.value > 0 && b.value < b.max);
+    assert.ok(partway.length > 0, `never seen part-way: ${JSON.stringify(text)}`);
+    const total = formatBytes(textModelBytes).replace('.', '\\.');
+    for (const b of partway) assert.match(b.text, new RegExp(`^Text model\\d+(\\.\\d)? (B|KB|MB) / ${total}$`));
+    const values = text.map((b) => b.value);
+    assert.deepEqual(values, [...values].sort((a, b) => a - b), 'progress never goes back');
+    console.log(`PROGRESS text model: ${partway.map((b) => b.text.replace('Text model', '')).join(' | ')}`);
+    await page.close();
+  } finally {
+    server.unthrottle();
+  }
+});
 
 test('a truncated shard is reported as a damaged index', async () => {
   const shard = demoIndex.shards[0].file;
@@ -250,5 +300,47 @@ test('shards are searchable as they arrive', async (t) => {
     await page.page.close();
   } finally {
     server.undelay();
+  }
+});
+
+test('opened over plain HTTP from another host: no WebGPU, no caches, said so, and search still works', async () => {
+  // A LAN-style name for this machine: not localhost, so not a secure context.
+  const lan = await launchBrowser({ args: ['--host-resolver-rules=MAP photos.lan 127.0.0.1'] });
+  try {
+    const url = `http://photos.lan:${new URL(server.url).port}/?q=${encodeURIComponent('a red circle')}`;
+    const page = await PageDriver.open(lan.context, url);  // the page picks the backend
+    const s = await page.ready();
+    await page.testid('result').first().waitFor();
+    console.log(`STATUS not secure: ${s.text}`);
+    const seen = await page.page.evaluate(() => ({
+      secure: isSecureContext, gpu: 'gpu' in navigator, caches: typeof caches, serviceWorker: 'serviceWorker' in navigator,
+    }));
+    assert.deepEqual(seen, { secure: false, gpu: false, caches: 'undefined', serviceWorker: false }, 'this browser really treats the page as insecure');
+    assert.match(s.text, /not a secure context/);
+    assert.match(s.text, /WebGPU needs a secure context.*using WebAssembly instead/);
+    assert.match(await page.testid('backend').textContent(), /^wasm · threads off/);
+    assert.ok((await page.results()).length > 0);
+  } finally {
+    await lan.close();
+  }
+});
+
+test('a browser without WebAssembly SIMD is told so', async () => {
+  // V8 told the CPU lacks SSE4.1 turns WebAssembly SIMD off, as on an old
+  // machine or browser.
+  const old = await launchBrowser({ args: ['--js-flags=--no-enable-sse4-1'] });
+  try {
+    const page = await PageDriver.open(old.context, `${server.url}?backend=wasm&q=circle`);
+    const s = await page.settled();
+    console.log(`STATUS no SIMD: ${s.text}`);
+    // (module (func (result v128) i32.const 0 i8x16.splat))
+    const simd = await page.page.evaluate(() => WebAssembly.validate(new Uint8Array([
+      0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 15, 11])));
+    assert.equal(simd, false, 'this browser really lacks WebAssembly SIMD');
+    assert.equal(s.state, 'error', s.text);
+    assert.match(s.text, /does not support WebAssembly SIMD/);
+    assert.match(s.text, /Update to a current/);
+  } finally {
+    await old.close();
   }
 });

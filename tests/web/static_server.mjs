@@ -4,6 +4,7 @@
 //   damage(path, mode)   serve a file damaged ('truncate': its first half)
 //   mount(prefix, dir)   serve another folder (indexes built by a test)
 //   delay(pattern, ms)   answer paths matching a RegExp only after ms
+//   throttle(pattern, bytesPerSecond)  send matching bodies slowly, in chunks
 //   isolate              COOP + COEP headers (cross-origin isolation, threads)
 //   log                  every request seen, as {method, path}
 
@@ -26,11 +27,14 @@ const TYPES = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+const THROTTLE_TICK_MS = 50;
+
 export async function startServer({ root, isolate = false }) {
   const mounts = [['/', path.resolve(root)]];
   const blocked = new Set();
   const damaged = new Map();
   const delays = [];
+  const throttles = [];
   const log = [];
 
   function resolve(urlPath) {
@@ -71,7 +75,25 @@ export async function startServer({ root, isolate = false }) {
     headers['content-type'] = TYPES[path.extname(file)] || 'application/octet-stream';
     headers['content-length'] = body.length;
     res.writeHead(200, headers);
-    res.end(req.method === 'HEAD' ? undefined : body);
+    const rate = throttles.find(([re]) => re.test(urlPath))?.[1];
+    if (req.method === 'HEAD') res.end();
+    else if (rate) sendSlowly(res, body, rate);
+    else res.end(body);
+  }
+
+  // A slow link: one chunk every THROTTLE_TICK_MS, so progress can be seen.
+  function sendSlowly(res, body, bytesPerSecond) {
+    const chunk = Math.max(1, Math.round(bytesPerSecond * THROTTLE_TICK_MS / 1000));
+    let offset = 0;
+    const next = () => {
+      if (res.destroyed) return;
+      const end = Math.min(body.length, offset + chunk);
+      res.write(body.subarray(offset, end));
+      offset = end;
+      if (offset < body.length) setTimeout(next, THROTTLE_TICK_MS);
+      else res.end();
+    };
+    next();
   }
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const url = `http://127.0.0.1:${server.address().port}/`;
@@ -84,6 +106,8 @@ export async function startServer({ root, isolate = false }) {
     damage: (urlPath, mode) => damaged.set(urlPath, mode),
     delay: (pattern, ms) => delays.push([pattern, ms]),
     undelay: () => delays.splice(0),
+    throttle: (pattern, bytesPerSecond) => throttles.push([pattern, bytesPerSecond]),
+    unthrottle: () => throttles.splice(0),
     mount: (prefix, dir) => mounts.push([prefix.endsWith('/') ? prefix : `${prefix}/`, path.resolve(dir)]),
     close: () => new Promise((ok) => {
       server.closeAllConnections();

@@ -37,6 +37,7 @@ export class StatusView {
     if (!bar) {
       const item = document.createElement('div');
       item.className = 'progress-item';
+      item.dataset.testid = 'progress';
       const name = document.createElement('span');
       const amount = document.createElement('span');
       const meter = document.createElement('progress');

@@ -171,8 +171,13 @@ function fail(err, what) {
 
 let pending = null;
 let busy = false;
+// How many queries came in, how many a newer one made moot before their answer
+// was sent, and how many ran an encoder: the page's debug hook shows them.
+const queryStats = { received: 0, superseded: 0, encoderRuns: 0 };
 
 function submit(query) {
+  queryStats.received++;
+  if (pending) queryStats.superseded++;
   pending = query;
   if (!busy) pump();
 }
@@ -183,7 +188,7 @@ async function pump() {
     const q = pending;
     pending = null;
     try {
-      await runQuery(q);
+      if (!(await runQuery(q))) queryStats.superseded++;
     } catch (err) {
       if (!pending) post({ type: 'query-error', seq: q.seq, message: explain(err, 'searching').message });
     }
@@ -199,6 +204,7 @@ async function textEmbedding(text) {
     textCache.delete(text);  // refresh its place in the LRU order
   } else {
     const ids = tokenizer.encode(text, model.manifest.contextLength);
+    queryStats.encoderRuns++;
     e = await textEncoder.embedText(ids);
   }
   textCache.set(text, e);
@@ -225,19 +231,21 @@ async function imageEmbedding(q) {
   const bytes = new Uint8Array(await q.blob.arrayBuffer());
   const cfg = model.manifest.image;  // size, mean, std and resample (manifest.imageResample)
   const [{ tensor, sha256 }, encoder] = await Promise.all([imageToTensor(core, bytes, q.mime, cfg), loadVision()]);
+  queryStats.encoderRuns++;
   const embedding = await encoder.embedImage(tensor, cfg.size);
   image = { key: q.key, embedding, sha256 };
   return image;
 }
 
+// Returns false when a newer query made this one moot before it was answered.
 async function runQuery(q) {
   if (q.kind === 'none') {
     last = null;
-    return;
+    return true;
   }
   await ready;
   if (fatal) throw fatal;
-  if (superseded()) return;
+  if (superseded()) return false;
   const t0 = performance.now();
   let embedding;
   let sha256 = '';
@@ -249,9 +257,10 @@ async function runQuery(q) {
   } else {
     ({ embedding, sha256 } = await imageEmbedding(q));
   }
-  if (superseded()) return;
+  if (superseded()) return false;
   last = { q, embedding, sha256, encodeMs: performance.now() - t0 };
   search(last, false);
+  return true;
 }
 
 function rerunLast() {
@@ -285,6 +294,7 @@ function search({ q, embedding, sha256, encodeMs }, partial) {
     embedding,
     selfId,
     selfEmbedding: selfId ? index.embedding(selfId) : null,
+    queryStats: { ...queryStats },
   });
 }
 
