@@ -1,8 +1,8 @@
 // How the page loads, and what it says when loading goes wrong: download
 // progress in bytes, shards that become searchable one by one, a truncated
 // shard, an index built with another model, a missing model, no hardware
-// WebGPU, too little device memory, a page opened over plain HTTP from another
-// host, a browser without WebAssembly SIMD; and an
+// WebGPU, too little device memory, running out of memory, a page opened over
+// plain HTTP from another host, a browser without WebAssembly SIMD; and an
 // index whose captions and ids are hostile HTML must render as plain text and
 // run nothing. The bad indexes are built here with the real CLI. None of this
 // depends on the backend, so these run on WebAssembly.
@@ -343,4 +343,61 @@ test('a browser without WebAssembly SIMD is told so', async () => {
   } finally {
     await old.close();
   }
+});
+
+test('running out of memory is reported as such', async () => {
+  // V8 capped at 25 MB of WebAssembly memory (400 pages of 64 KB): the
+  // search engine starts, but the model runtime cannot grow enough to load
+  // the text encoder (the demo page needs about 44 MB).
+  const small = await launchBrowser({ args: ['--js-flags=--wasm-max-mem-pages=400'] });
+  try {
+    const page = await PageDriver.open(small.context, `${server.url}?backend=wasm&q=circle`);
+    const s = await page.settled();
+    console.log(`STATUS out of memory: ${s.text}`);
+    assert.equal(s.state, 'error', s.text);
+    assert.match(s.text, /^Out of memory while starting the text encoder\. Close other tabs/);
+  } finally {
+    await small.close();
+  }
+});
+
+test('on a phone-sized screen, by keyboard: two columns, no sideways scrolling, every control named', async () => {
+  await clearSite();
+  const page = await browser.context.newPage();
+  await page.setViewportSize({ width: 390, height: 844 });
+  const driver = new PageDriver(page);
+  await driver.goto(`${server.url}?backend=wasm&q=${encodeURIComponent('a blue square')}`);
+  await driver.ready();
+  await driver.testid('result').first().waitFor();
+
+  const layout = await page.evaluate(() => {
+    const tops = [...document.querySelectorAll('[data-testid="result"]')].slice(0, 3).map((c) => Math.round(c.getBoundingClientRect().top));
+    return { overflow: document.documentElement.scrollWidth - innerWidth, tops };
+  });
+  assert.ok(layout.overflow <= 0, `the page scrolls sideways by ${layout.overflow} px`);
+  assert.equal(layout.tops[0], layout.tops[1], 'two cards side by side');
+  assert.ok(layout.tops[2] > layout.tops[1], 'the third card starts the next row');
+
+  // Every control has a name a screen reader can read out.
+  const unnamed = await page.evaluate(() => [...document.querySelectorAll('input, button, a[href]')]
+    .filter((el) => !el.hidden && el.offsetParent !== null || el.type === 'file')
+    .filter((el) => !(el.labels?.[0]?.textContent.trim() || el.getAttribute('aria-label') || el.textContent.trim() ||
+      el.querySelector('img[alt]')?.alt.trim()))
+    .map((el) => el.outerHTML.slice(0, 80)));
+  assert.deepEqual(unnamed, []);
+
+  // "/" jumps to the search box; Tab reaches the results' "Similar" buttons,
+  // and Enter on one runs it.
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('/');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'query');
+  let reached = false;
+  for (let i = 0; i < 40 && !reached; i++) {
+    await page.keyboard.press('Tab');
+    reached = await page.evaluate(() => document.activeElement.dataset.testid === 'similar');
+  }
+  assert.ok(reached, 'no "Similar" button within 40 Tab presses');
+  const answer = await driver.answer(() => page.keyboard.press('Enter'));
+  assert.equal(answer.kind, 'similar');
+  await page.close();
 });
