@@ -72,17 +72,9 @@ class Index {
     return copy_to_js(searcher_.shard(shard).embedding(row));
   }
 
-  // A linear scan: the page asks once per dropped photo.
   std::string find_by_sha256(const std::string& hex) const {
     std::array<uint8_t, 32> sha{};
-    if (!sha256_from_hex(hex, &sha)) return "";
-    for (uint32_t s = 0; s < searcher_.shard_count(); ++s) {
-      const clip::Shard& shard = searcher_.shard(s);
-      for (uint32_t row = 0; row < shard.count(); ++row) {
-        if (shard.record(row).content_sha256 == sha) return shard.record(row).id;
-      }
-    }
-    return "";
+    return clip::sha256_from_hex(hex, &sha) ? searcher_.find_content(sha) : "";
   }
 
   double size() const { return double(searcher_.size()); }

@@ -34,7 +34,7 @@ val encode_shard(const val& spec) {
     if (!r["width"].isUndefined()) rec.width = r["width"].as<uint32_t>();
     if (!r["height"].isUndefined()) rec.height = r["height"].as<uint32_t>();
     std::string hex;
-    if (read_string(r, "sha256", &hex) && !sha256_from_hex(hex, &rec.content_sha256)) {
+    if (read_string(r, "sha256", &hex) && !clip::sha256_from_hex(hex, &rec.content_sha256)) {
       return error_object("encodeShard: records[" + std::to_string(i) + "].sha256 is not 64 hex digits");
     }
     c.records.push_back(std::move(rec));

@@ -78,17 +78,6 @@ size_t count_from_js(const val& number) {
   return x > 0 ? size_t(std::min(x, 4294967295.0)) : 0;
 }
 
-bool sha256_from_hex(const std::string& hex, std::array<uint8_t, 32>* out) {
-  if (hex.size() != 64) return false;
-  for (size_t i = 0; i < 64; ++i) {
-    const char c = hex[i];
-    const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-    if (d < 0) return false;
-    (*out)[i / 2] = uint8_t(i % 2 ? (*out)[i / 2] | d : d << 4);
-  }
-  return true;
-}
-
 bool read_string(const val& obj, const char* key, std::string* out) {
   val v = obj[key];
   if (v.isUndefined() || v.isNull()) return false;

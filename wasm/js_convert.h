@@ -41,9 +41,6 @@ val preprocess_config_to_js(const clip::PreprocessConfig& config);
 // A JS number as a count: NaN and negatives give 0, huge values 2^32 - 1.
 size_t count_from_js(const val& number);
 
-// 64 hex digits (either case) -> 32 bytes; false on anything else.
-bool sha256_from_hex(const std::string& hex, std::array<uint8_t, 32>* out);
-
 // Reads obj[key] when present, else leaves `out` as it is.
 bool read_string(const val& obj, const char* key, std::string* out);
 

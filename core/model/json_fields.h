@@ -9,13 +9,6 @@
 
 #include "core/util/result.h"
 
-// Returns the error of a failed Status/Result from the enclosing function.
-#define CLIP_TRY(expr)                                   \
-  do {                                                   \
-    auto&& clip_try_result_ = (expr);                    \
-    if (!clip_try_result_.ok()) return clip_try_result_.error(); \
-  } while (0)
-
 namespace clip::model_json {
 
 // "<file>: <field> <what>", or "<file>: <what>" for an empty field.

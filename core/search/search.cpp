@@ -144,6 +144,16 @@ bool Searcher::find_id(const std::string& id, uint32_t* shard, uint32_t* row) co
   return true;
 }
 
+std::string Searcher::find_content(const std::array<uint8_t, 32>& sha256) const {
+  for (const auto& shard : shards_) {
+    for (uint32_t row = 0; row < shard->count(); ++row) {
+      const ImageRecord& r = shard->record(row);
+      if (r.content_sha256 == sha256) return r.id;
+    }
+  }
+  return "";
+}
+
 size_t default_oversample(size_t vectors) {
   return std::max(kMinOversample, vectors / kOversampleStepRows);
 }

@@ -3,6 +3,7 @@
 // nominate candidates, which are then scored exactly against their stored
 // vectors; bounded-heap top-k, threshold, self-exclusion.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -59,6 +60,10 @@ class Searcher {
   Result<std::vector<Hit>> search(const float* query, size_t dim, const SearchOptions& opts) const;
   // Finds the row holding an id (for --id queries and "similar").
   bool find_id(const std::string& id, uint32_t* shard, uint32_t* row) const;
+  // The id of the first image whose file had these bytes (SHA-256), or "":
+  // how a query photo that is itself indexed is recognised. A linear scan,
+  // done once per image query.
+  std::string find_content(const std::array<uint8_t, 32>& sha256) const;
 
  private:
   struct Location {

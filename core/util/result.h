@@ -44,3 +44,10 @@ using Status = Result<Ok>;
 inline Status ok_status() { return Ok{}; }
 
 }  // namespace clip
+
+// Returns the error of a failed Status/Result from the enclosing function.
+#define CLIP_TRY(expr)                                           \
+  do {                                                           \
+    auto&& clip_try_result_ = (expr);                            \
+    if (!clip_try_result_.ok()) return clip_try_result_.error(); \
+  } while (0)

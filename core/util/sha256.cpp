@@ -93,4 +93,15 @@ std::string to_hex(const uint8_t* data, size_t size) {
   return s;
 }
 
+bool sha256_from_hex(std::string_view hex, std::array<uint8_t, 32>* out) {
+  if (hex.size() != 64) return false;
+  for (size_t i = 0; i < 64; ++i) {
+    const char c = hex[i];
+    const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (d < 0) return false;
+    (*out)[i / 2] = uint8_t(i % 2 ? (*out)[i / 2] | d : d << 4);
+  }
+  return true;
+}
+
 }  // namespace clip

@@ -84,16 +84,8 @@ clip::Result<std::vector<float>> query_vector(const Options& o, const LoadedInde
   if (!o.image.empty()) {
     auto bytes = read_file(o.image, uint64_t(1) << 30);
     if (!bytes.ok()) return bytes.error();
-    if (o.exclude_self) {
-      // The indexed copy of this file, recognised by its bytes.
-      const auto sha = clip::sha256(bytes->data(), bytes->size());
-      for (size_t i = 0; i < s.shard_count() && exclude->empty(); ++i)
-        for (uint32_t r = 0; r < s.shard(uint32_t(i)).count(); ++r)
-          if (s.shard(uint32_t(i)).record(r).content_sha256 == sha) {
-            *exclude = s.shard(uint32_t(i)).record(r).id;
-            break;
-          }
-    }
+    // The indexed copy of this file, recognised by its bytes.
+    if (o.exclude_self) *exclude = s.find_content(clip::sha256(bytes->data(), bytes->size()));
     auto pixels = clip::preprocess_encoded(clip::ByteView(*bytes), model->image_config());
     if (!pixels.ok()) return clip::make_error(o.image + ": " + pixels.message());
     return model->embed_images(pixels->data(), 1);

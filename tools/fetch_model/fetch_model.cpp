@@ -5,7 +5,7 @@
 #include <ctime>
 #include <filesystem>
 
-#include "core/model/json_fields.h"  // CLIP_TRY
+#include "core/util/result.h"  // CLIP_TRY
 #include "core/text/clip_tokenizer.h"
 #include "core/util/sha256.h"
 #include "tools/fetch_model/agreement.h"

@@ -9,6 +9,7 @@
 
 #include "core/search/kernels.h"
 #include "core/search/rotation.h"
+#include "core/util/sha256.h"
 
 namespace clip {
 namespace {
@@ -189,6 +190,18 @@ TEST(Search, FindId) {
   EXPECT_EQ(f.searcher.shard(shard).record(row).id, "c299");
   EXPECT_FALSE(f.searcher.find_id("c300", &shard, &row));
   EXPECT_FALSE(f.searcher.find_id("", &shard, &row));
+}
+
+// An indexed photo dropped as a query is recognised by the SHA-256 of its
+// file, in whichever shard it sits.
+TEST(Search, FindContent) {
+  Fixture f;
+  auto tagged = random_contents(4, 64, 9, "photo-");
+  for (uint32_t r = 0; r < 4; ++r) tagged.records[r].content_sha256 = sha256(&r, sizeof r);
+  ASSERT_TRUE(f.searcher.add_shard(make_shard(tagged, "shard-3")));
+  const uint32_t two = 2, five = 5;
+  EXPECT_EQ(f.searcher.find_content(sha256(&two, sizeof two)), "photo-2");
+  EXPECT_EQ(f.searcher.find_content(sha256(&five, sizeof five)), "");
 }
 
 TEST(Search, BinaryFirstPassWithFullOversampleEqualsExhaustive) {

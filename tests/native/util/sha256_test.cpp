@@ -1,9 +1,10 @@
 // SHA-256 against the FIPS 180-2 example messages and NIST's long-message
-// vector, and streaming in odd pieces against one-shot hashing.
+// vector, streaming in odd pieces against one-shot hashing, and hex both ways.
 #include "core/util/sha256.h"
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,27 @@ TEST(Sha256, StreamingMatchesOneShot) {
 TEST(Sha256, HexIsLowercase) {
   const uint8_t bytes[] = {0x00, 0x0f, 0xa0, 0xff};
   EXPECT_EQ(to_hex(bytes, 4), "000fa0ff");
+}
+
+TEST(Sha256, FromHexInvertsToHex) {
+  const auto digest = sha256("abc", 3);
+  std::array<uint8_t, 32> back{};
+  ASSERT_TRUE(sha256_from_hex(to_hex(digest), &back));
+  EXPECT_EQ(back, digest);
+  std::string upper = to_hex(digest);
+  for (char& c : upper) c = char(std::toupper(static_cast<unsigned char>(c)));
+  ASSERT_TRUE(sha256_from_hex(upper, &back));
+  EXPECT_EQ(back, digest);
+}
+
+TEST(Sha256, FromHexRefusesAnythingElse) {
+  std::array<uint8_t, 32> out{};
+  const std::string good = to_hex(sha256("", 0));
+  EXPECT_FALSE(sha256_from_hex("", &out));
+  EXPECT_FALSE(sha256_from_hex(good.substr(1), &out));                // 63 digits
+  EXPECT_FALSE(sha256_from_hex(good + "0", &out));                    // 65 digits
+  EXPECT_FALSE(sha256_from_hex("g" + good.substr(1), &out));          // not hex
+  EXPECT_FALSE(sha256_from_hex(std::string(64, ' '), &out));
 }
 
 }  // namespace
