@@ -1,17 +1,20 @@
 // How the page loads, and what it says when loading goes wrong: download
 // progress in bytes, shards that become searchable one by one, a truncated
-// shard, an index built with another model, a missing model, no hardware
-// WebGPU, too little device memory, running out of memory, a page opened over
-// plain HTTP from another host, a browser without WebAssembly SIMD; and an
-// index whose captions and ids are hostile HTML must render as plain text and
-// run nothing. The bad indexes are built here with the real CLI. None of this
-// depends on the backend, so these run on WebAssembly.
+// shard, a hostile shard whose manifest vouches for it, an index built with
+// another model, a missing model, no hardware WebGPU, too little device
+// memory, running out of memory, a page opened over plain HTTP from another
+// host, a browser without WebAssembly SIMD; an index whose captions and ids
+// are hostile HTML must render as plain text and run nothing; and the page on
+// a phone-sized screen, driven by keyboard. The bad indexes are built here
+// with the real CLI. None of this depends on the backend, so these run on
+// WebAssembly.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { startServer } from './static_server.mjs';
 import { formatBytes } from '../../web/js/format.js';
@@ -166,6 +169,35 @@ test('a truncated shard is reported as a damaged index', async () => {
   } finally {
     server.damage(`/index/${shard}`, null);
   }
+});
+
+test('a hostile shard that matches its manifest is refused by the core, the rest stay searchable', async () => {
+  // Whoever hosts an index writes its manifest too, so a hash that matches
+  // proves nothing: here the first shard keeps its header and is noise
+  // after it, with the manifest's SHA-256 updated to match.
+  const dir = path.join(work, 'hostile-shard');
+  fs.mkdirSync(dir);
+  const manifest = structuredClone(demoIndex);
+  for (const shard of manifest.shards) fs.copyFileSync(path.join(WEB_DIR, 'index', shard.file), path.join(dir, shard.file));
+  const victim = manifest.shards[0];
+  const bytes = fs.readFileSync(path.join(dir, victim.file));
+  let x = 12345;
+  for (let i = 64; i < bytes.length; i++) bytes[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+  fs.writeFileSync(path.join(dir, victim.file), bytes);
+  victim.sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+  manifest.model.location = `../../models/${MODEL_NAME}`;
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+
+  const page = await openFresh(`index=fixtures/hostile-shard/&q=${encodeURIComponent('a red circle')}`);
+  await page.page.waitForFunction(() => /Index damaged/.test(document.querySelector('[data-testid="status"]').textContent));
+  const text = await page.testid('status').textContent();
+  console.log(`STATUS hostile shard: ${text}`);
+  assert.ok(text.startsWith(`Index damaged: ${victim.file}`), text);
+  const left = demoIndex.count - victim.count;
+  assert.ok(text.includes(`${left.toLocaleString('en-US')} of ${demoIndex.count.toLocaleString('en-US')} images are searchable`), text);
+  await page.testid('result').first().waitFor();
+  assert.equal(await page.page.evaluate(() => window.__clipsearch.last.hits.length), 24, 'the other shards answer the query');
+  await page.page.close();
 });
 
 test('an index built with another model is refused', async () => {

@@ -142,7 +142,8 @@ async function init() {
 
   const damaged = await shards;
   if (damaged.length) {
-    damage = `${damaged.map((e) => e.message).join(' ')} ${formatCount(index.size)} of ${formatCount(im.count)} images are searchable.`;
+    const sentences = damaged.map((e) => (/[.!?]$/.test(e.message) ? e.message : `${e.message}.`));
+    damage = `${sentences.join(' ')} ${formatCount(index.size)} of ${formatCount(im.count)} images are searchable.`;
   }
   settle();
 }
