@@ -335,45 +335,52 @@ test('shards are searchable as they arrive', async (t) => {
   }
 });
 
+// Opens `url` in a browser of its own, started with Chromium `args` that make
+// it lack something; returns the page once it has settled, with its status.
+async function openInBrowserWith(args, url, { what }) {
+  const other = await launchBrowser({ args });
+  const page = await PageDriver.open(other.context, url);
+  const status = await page.settled();
+  console.log(`STATUS ${what}: ${status.text}`);
+  return { page, status, close: () => other.close() };
+}
+
 test('opened over plain HTTP from another host: no WebGPU, no caches, said so, and search still works', async () => {
-  // A LAN-style name for this machine: not localhost, so not a secure context.
-  const lan = await launchBrowser({ args: ['--host-resolver-rules=MAP photos.lan 127.0.0.1'] });
+  // A LAN-style name for this machine: not localhost, so not a secure
+  // context. The page picks the backend.
+  const { page, status, close } = await openInBrowserWith(['--host-resolver-rules=MAP photos.lan 127.0.0.1'],
+    `http://photos.lan:${new URL(server.url).port}/?q=${encodeURIComponent('a red circle')}`, { what: 'not secure' });
   try {
-    const url = `http://photos.lan:${new URL(server.url).port}/?q=${encodeURIComponent('a red circle')}`;
-    const page = await PageDriver.open(lan.context, url);  // the page picks the backend
-    const s = await page.ready();
+    assert.equal(status.state, 'ready', status.text);
     await page.testid('result').first().waitFor();
-    console.log(`STATUS not secure: ${s.text}`);
     const seen = await page.page.evaluate(() => ({
       secure: isSecureContext, gpu: 'gpu' in navigator, caches: typeof caches, serviceWorker: 'serviceWorker' in navigator,
     }));
     assert.deepEqual(seen, { secure: false, gpu: false, caches: 'undefined', serviceWorker: false }, 'this browser really treats the page as insecure');
-    assert.match(s.text, /not a secure context/);
-    assert.match(s.text, /WebGPU needs a secure context.*using WebAssembly instead/);
+    assert.match(status.text, /not a secure context/);
+    assert.match(status.text, /WebGPU needs a secure context.*using WebAssembly instead/);
     assert.match(await page.testid('backend').textContent(), /^wasm · threads off/);
     assert.ok((await page.results()).length > 0);
   } finally {
-    await lan.close();
+    await close();
   }
 });
 
 test('a browser without WebAssembly SIMD is told so', async () => {
   // V8 told the CPU lacks SSE4.1 turns WebAssembly SIMD off, as on an old
   // machine or browser.
-  const old = await launchBrowser({ args: ['--js-flags=--no-enable-sse4-1'] });
+  const { page, status, close } = await openInBrowserWith(['--js-flags=--no-enable-sse4-1'],
+    `${server.url}?backend=wasm&q=circle`, { what: 'no SIMD' });
   try {
-    const page = await PageDriver.open(old.context, `${server.url}?backend=wasm&q=circle`);
-    const s = await page.settled();
-    console.log(`STATUS no SIMD: ${s.text}`);
     // (module (func (result v128) i32.const 0 i8x16.splat))
     const simd = await page.page.evaluate(() => WebAssembly.validate(new Uint8Array([
       0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 15, 11])));
     assert.equal(simd, false, 'this browser really lacks WebAssembly SIMD');
-    assert.equal(s.state, 'error', s.text);
-    assert.match(s.text, /does not support WebAssembly SIMD/);
-    assert.match(s.text, /Update to a current/);
+    assert.equal(status.state, 'error', status.text);
+    assert.match(status.text, /does not support WebAssembly SIMD/);
+    assert.match(status.text, /Update to a current/);
   } finally {
-    await old.close();
+    await close();
   }
 });
 
@@ -381,16 +388,11 @@ test('running out of memory is reported as such', async () => {
   // V8 capped at 25 MB of WebAssembly memory (400 pages of 64 KB): the
   // search engine starts, but the model runtime cannot grow enough to load
   // the text encoder (the demo page needs about 44 MB).
-  const small = await launchBrowser({ args: ['--js-flags=--wasm-max-mem-pages=400'] });
-  try {
-    const page = await PageDriver.open(small.context, `${server.url}?backend=wasm&q=circle`);
-    const s = await page.settled();
-    console.log(`STATUS out of memory: ${s.text}`);
-    assert.equal(s.state, 'error', s.text);
-    assert.match(s.text, /^Out of memory while starting the text encoder\. Close other tabs/);
-  } finally {
-    await small.close();
-  }
+  const { status, close } = await openInBrowserWith(['--js-flags=--wasm-max-mem-pages=400'],
+    `${server.url}?backend=wasm&q=circle`, { what: 'out of memory' });
+  await close();
+  assert.equal(status.state, 'error', status.text);
+  assert.match(status.text, /^Out of memory while starting the text encoder\. Close other tabs/);
 });
 
 test('on a phone-sized screen, by keyboard: two columns, no sideways scrolling, every control named', async () => {
