@@ -1,15 +1,14 @@
 // The search worker: owns the wasm core, ONNX Runtime Web, the model and the
 // index, so the page never blocks. Protocol: see ../search_client.js.
-//
-// Queries go through a one-slot mailbox: while one runs, a newer one replaces
-// whatever was waiting, so typing fast never queues up stale encoder runs, and
-// a query that finishes after a newer one arrived is dropped unanswered.
+// Queries go through a one-slot mailbox (query_mailbox.js): a query that
+// finishes after a newer one arrived is dropped unanswered.
 
 import buildInfo from '../build_info.js';
 import { chooseBackend, backendLabel, loadOrt, requireWasmSimd } from './runtime.js';
 import { loadModelManifest, loadTokenizer, loadEncoder } from './model_loader.js';
 import { loadIndexManifest, loadShards, checkMemory, totalShardBytes } from './index_loader.js';
 import { imageToTensor } from './image_decode.js';
+import { QueryMailbox } from './query_mailbox.js';
 import { cacheAvailable } from './fetch_cache.js';
 import { UserError, explain } from './errors.js';
 import { formatCount, formatBytes } from '../format.js';
@@ -170,34 +169,9 @@ function fail(err, what) {
 
 // ---- queries ---------------------------------------------------------------
 
-let pending = null;
-let busy = false;
-// How many queries came in, how many a newer one made moot before their answer
-// was sent, and how many ran an encoder: the page's debug hook shows them.
-const queryStats = { received: 0, superseded: 0, encoderRuns: 0 };
-
-function submit(query) {
-  queryStats.received++;
-  if (pending) queryStats.superseded++;
-  pending = query;
-  if (!busy) pump();
-}
-
-async function pump() {
-  busy = true;
-  while (pending) {
-    const q = pending;
-    pending = null;
-    try {
-      if (!(await runQuery(q))) queryStats.superseded++;
-    } catch (err) {
-      if (!pending) post({ type: 'query-error', seq: q.seq, message: explain(err, 'searching').message });
-    }
-  }
-  busy = false;
-}
-
-const superseded = () => pending !== null;
+const mailbox = new QueryMailbox(runQuery, (q, err) => {
+  post({ type: 'query-error', seq: q.seq, message: explain(err, 'searching').message });
+});
 
 async function textEmbedding(text) {
   let e = textCache.get(text);
@@ -205,7 +179,7 @@ async function textEmbedding(text) {
     textCache.delete(text);  // refresh its place in the LRU order
   } else {
     const ids = tokenizer.encode(text, model.manifest.contextLength);
-    queryStats.encoderRuns++;
+    mailbox.stats.encoderRuns++;
     e = await textEncoder.embedText(ids);
   }
   textCache.set(text, e);
@@ -232,7 +206,7 @@ async function imageEmbedding(q) {
   const bytes = new Uint8Array(await q.blob.arrayBuffer());
   const cfg = model.manifest.image;  // size, mean, std and resample (manifest.imageResample)
   const [{ tensor, sha256 }, encoder] = await Promise.all([imageToTensor(core, bytes, q.mime, cfg), loadVision()]);
-  queryStats.encoderRuns++;
+  mailbox.stats.encoderRuns++;
   const embedding = await encoder.embedImage(tensor, cfg.size);
   image = { key: q.key, embedding, sha256 };
   return image;
@@ -246,7 +220,7 @@ async function runQuery(q) {
   }
   await ready;
   if (fatal) throw fatal;
-  if (superseded()) return false;
+  if (mailbox.superseded) return false;
   const t0 = performance.now();
   let embedding;
   let sha256 = '';
@@ -258,7 +232,7 @@ async function runQuery(q) {
   } else {
     ({ embedding, sha256 } = await imageEmbedding(q));
   }
-  if (superseded()) return false;
+  if (mailbox.superseded) return false;
   last = { q, embedding, sha256, encodeMs: performance.now() - t0 };
   search(last, false);
   return true;
@@ -295,7 +269,7 @@ function search({ q, embedding, sha256, encodeMs }, partial) {
     embedding,
     selfId,
     selfEmbedding: selfId ? index.embedding(selfId) : null,
-    queryStats: { ...queryStats },
+    queryStats: { ...mailbox.stats },
   });
 }
 
@@ -305,6 +279,6 @@ self.onmessage = (e) => {
     config = msg.config;
     init().catch((err) => fail(err, 'loading'));
   } else if (msg.type === 'query') {
-    submit(msg);
+    mailbox.submit(msg);
   }
 };
