@@ -58,12 +58,7 @@ TEST_P(BilinearCrop, MatchesPillow) {
   EXPECT_EQ(*tensor, normalize_to_nchw(*crop, cfg));
 }
 
-std::string case_name(const testing::TestParamInfo<BilinearCase>& p) {
-  std::string s = p.param.image.substr(p.param.image.rfind('/') + 1);
-  for (char& ch : s)
-    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-  return s;
-}
+std::string case_name(const testing::TestParamInfo<BilinearCase>& p) { return test::case_name_from_path(p.param.image); }
 
 INSTANTIATE_TEST_SUITE_P(Pillow, BilinearCrop, testing::ValuesIn(bilinear_cases()), case_name);
 

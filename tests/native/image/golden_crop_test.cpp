@@ -70,12 +70,7 @@ TEST_P(GoldenCrop, MatchesReference) {
   }
 }
 
-std::string case_name(const testing::TestParamInfo<GoldenCase>& p) {
-  std::string s = p.param.image.substr(p.param.image.find('/') + 1);
-  for (char& ch : s)
-    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-  return s;
-}
+std::string case_name(const testing::TestParamInfo<GoldenCase>& p) { return test::case_name_from_path(p.param.image); }
 
 INSTANTIATE_TEST_SUITE_P(Golden, GoldenCrop, testing::ValuesIn(golden_cases()), case_name);
 

@@ -3,6 +3,7 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
@@ -13,6 +14,15 @@
 #include "core/image/preprocess.h"
 
 namespace clip::test {
+
+// A parameterised case's name from its image's file name ("sk_chelsea_png"):
+// gtest allows only letters, digits and underscores.
+inline std::string case_name_from_path(const std::string& path) {
+  std::string s = path.substr(path.rfind('/') + 1);
+  for (char& ch : s)
+    if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return s;
+}
 
 inline std::string image_data(const std::string& rel) {
   return std::string(CLIPSEARCH_TEST_DATA) + "/image/" + rel;
