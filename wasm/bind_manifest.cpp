@@ -37,10 +37,6 @@ val parse_model_manifest(const std::string& text) {
   clip::Result<clip::ModelManifest> r = clip::parse_model_manifest(text);
   if (!r) return error_object(r.message());
   const clip::ModelManifest& m = *r;
-  // `image` is the whole preprocessing config, filter included, ready to
-  // hand to preprocessImage / preprocessRgba.
-  clip::Result<clip::PreprocessConfig> image = clip::image_preprocess_config(m);
-  if (!image) return error_object(image.message());
   val o = ok_object();
   o.set("format", m.format);
   o.set("name", m.name);
@@ -54,9 +50,11 @@ val parse_model_manifest(const std::string& text) {
   for (const clip::ModelFile& f : m.tokenizer_files) tokenizer_files.call<void>("push", model_file_to_js(f));
   o.set("tokenizerFiles", tokenizer_files);
   o.set("contextLength", m.context_length);
-  o.set("image", preprocess_config_to_js(*image));
+  // The whole preprocessing config, filter included, ready to hand to
+  // preprocessImage / preprocessRgba.
+  o.set("image", preprocess_config_to_js(m.image));
   o.set("imageResize", m.image_resize);
-  o.set("imageResample", m.image_resample);
+  o.set("imageResample", std::string(clip::resample_filter_name(m.image.resample)));
   o.set("imageCrop", m.image_crop);
   val preferred = val::object();
   for (const auto& [backend, precision] : m.preferred_precision) preferred.set(backend, precision);

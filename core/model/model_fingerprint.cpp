@@ -58,7 +58,7 @@ Result<std::string> model_fingerprint_text(const ModelManifest& m) {
   text += "context_length=" + std::to_string(m.context_length) + "\n";
   text += "image.size=" + std::to_string(m.image.size) + "\n";
   text += "image.resize=" + m.image_resize + "\n";
-  text += "image.resample=" + m.image_resample + "\n";
+  text += "image.resample=" + std::string(resample_filter_name(m.image.resample)) + "\n";
   text += "image.crop=" + m.image_crop + "\n";
   text += "image.mean=" + float3_bits(m.image.mean) + "\n";
   text += "image.std=" + float3_bits(m.image.std) + "\n";

@@ -86,7 +86,11 @@ Status read_image(const json& root, ModelManifest* m) {
   if (size > 1u << 20) return model_json::error("image.size", "is out of range");
   m->image.size = int(size);
   CLIP_TRY(f.string("resize", &m->image_resize, false));
-  CLIP_TRY(f.string("resample", &m->image_resample, false));
+  std::string resample = resample_filter_name(m->image.resample);
+  CLIP_TRY(f.string("resample", &resample, false));
+  Result<ResampleFilter> filter = parse_resample_filter(resample);
+  if (!filter) return model_json::error("image.resample", "must be \"bicubic\" or \"bilinear\", not \"" + resample + "\"");
+  m->image.resample = *filter;
   CLIP_TRY(f.string("crop", &m->image_crop, false));
   CLIP_TRY(f.float3("mean", m->image.mean));
   CLIP_TRY(f.float3("std", m->image.std));
@@ -215,7 +219,7 @@ std::string serialize_model_manifest(const ModelManifest& m) {
   nlohmann::ordered_json img;
   img["size"] = m.image.size;
   img["resize"] = m.image_resize;
-  img["resample"] = m.image_resample;
+  img["resample"] = resample_filter_name(m.image.resample);
   img["crop"] = m.image_crop;
   for (int c = 0; c < 3; ++c) {
     img["mean"].push_back(float_for_json(m.image.mean[c]));
@@ -249,14 +253,6 @@ const ModelFile* pick_variant(const EncoderSpec& spec, const ModelManifest& m, c
     if (it != spec.variants.end()) return &it->second;
   }
   return nullptr;
-}
-
-Result<PreprocessConfig> image_preprocess_config(const ModelManifest& m) {
-  Result<ResampleFilter> filter = parse_resample_filter(m.image_resample);
-  if (!filter) return make_error("model.json: image.resample: " + filter.message());
-  PreprocessConfig cfg = m.image;
-  cfg.resample = *filter;
-  return cfg;
 }
 
 }  // namespace clip

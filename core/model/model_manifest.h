@@ -48,9 +48,8 @@ struct ModelManifest {
   std::string tokenizer_kind;  // "bpe_simple_vocab" | "vocab_merges" | "tokenizer_json"
   std::vector<ModelFile> tokenizer_files;  // in the order the kind's loader takes them
   uint32_t context_length = 77;
-  PreprocessConfig image;                   // size, mean, std (resample: see image_preprocess_config)
+  PreprocessConfig image;                   // size, resample filter, mean, std: what images are preprocessed with
   std::string image_resize = "shortest_edge";
-  std::string image_resample = "bicubic";   // "bicubic" | "bilinear"
   std::string image_crop = "center";
   // backend ("webgpu", "wasm", "cpu", "cuda") -> preferred precision
   std::map<std::string, std::string> preferred_precision;
@@ -67,10 +66,6 @@ std::string serialize_model_manifest(const ModelManifest& manifest);
 // The checks parse_model_manifest() applies, for writers that build a
 // manifest in code. The fingerprint may still be empty here.
 Status validate_model_manifest(const ModelManifest& manifest);
-
-// What a caller preprocesses images with: `image` plus the filter named by
-// image_resample. Fails only on a filter name validation would refuse.
-Result<PreprocessConfig> image_preprocess_config(const ModelManifest& manifest);
 
 // A path inside model.json: relative, '/'-separated, no "." / ".." / empty
 // components, no backslash, colon or control character, at most 1024 bytes.

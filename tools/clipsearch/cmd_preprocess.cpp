@@ -34,7 +34,7 @@ clip::Result<clip::PreprocessConfig> preprocess_config(const std::string& model_
   if (!text.ok()) return text.error();
   auto m = clip::parse_model_manifest(*text);
   if (!m.ok()) return clip::make_error(path + ": " + m.message());
-  return clip::image_preprocess_config(*m);
+  return m->image;
 }
 
 int run(const Options& o) {

@@ -69,9 +69,9 @@ clip::Status apply_hf_preprocessor_config(std::string_view json_text, clip::Mode
   uint64_t resample = 3;  // CLIPImageProcessor's default: PIL bicubic
   CLIP_TRY(f.u64("resample", &resample, false));
   if (resample == 3) {
-    m->image_resample = "bicubic";
+    m->image.resample = clip::ResampleFilter::bicubic;
   } else if (resample == 2) {
-    m->image_resample = "bilinear";
+    m->image.resample = clip::ResampleFilter::bilinear;
   } else {
     return f.fail("resample", "must be 2 (bilinear) or 3 (bicubic)");
   }

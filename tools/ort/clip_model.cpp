@@ -57,12 +57,8 @@ clip::Result<ClipModel> ClipModel::load(const std::string& dir) {
   auto manifest = clip::parse_model_manifest(*text);
   if (!manifest.ok()) return clip::make_error(json_path.string() + ": " + manifest.message());
 
-  auto image_config = clip::image_preprocess_config(*manifest);
-  if (!image_config.ok()) return clip::make_error(json_path.string() + ": " + image_config.message());
-
   ClipModel model;
   model.dir_ = dir;
-  model.image_config_ = *image_config;
   model.manifest_ = std::move(*manifest);
   auto tok = load_tokenizer(dir, model.manifest_);
   if (!tok.ok()) return clip::make_error(dir + ": tokenizer: " + tok.message());

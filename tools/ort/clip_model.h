@@ -23,7 +23,7 @@ class ClipModel {
   const clip::ModelManifest& manifest() const { return manifest_; }
   const clip::ClipTokenizer& tokenizer() const { return *tokenizer_; }
   // The manifest's image preprocessing, resample filter included.
-  const clip::PreprocessConfig& image_config() const { return image_config_; }
+  const clip::PreprocessConfig& image_config() const { return manifest_.image; }
 
   // Device for the sessions opened after this call (Auto is resolved here).
   clip::Status set_device(Device requested);
@@ -49,7 +49,6 @@ class ClipModel {
 
   std::string dir_;
   clip::ModelManifest manifest_;
-  clip::PreprocessConfig image_config_;
   std::unique_ptr<clip::ClipTokenizer> tokenizer_;
   Device device_ = Device::Cpu;
   int intra_op_threads_ = 0;

@@ -50,13 +50,13 @@ TEST(ModelManifest, SerializeThenParseGivesTheSameManifest) {
   ModelManifest m = *first;
   m.agreement["fp16"] = 0.99991f;
   m.agreement["int8"] = 0.9871f;
-  m.image_resample = "bilinear";
+  m.image.resample = clip::ResampleFilter::bilinear;
   std::string text = clip::serialize_model_manifest(m);
   auto again = parse_model_manifest(text);
   ASSERT_TRUE(again.ok()) << again.message() << "\n" << text;
   EXPECT_EQ(clip::serialize_model_manifest(*again), text);
   EXPECT_EQ(again->agreement.at("int8"), 0.9871f);
-  EXPECT_EQ(again->image_resample, "bilinear");
+  EXPECT_EQ(again->image.resample, clip::ResampleFilter::bilinear);
   for (int c = 0; c < 3; ++c) {
     EXPECT_EQ(again->image.mean[c], m.image.mean[c]);  // floats survive bit-exactly
     EXPECT_EQ(again->image.std[c], m.image.std[c]);
@@ -66,32 +66,30 @@ TEST(ModelManifest, SerializeThenParseGivesTheSameManifest) {
   EXPECT_EQ(text.find("0.4814546704"), std::string::npos) << text;
 }
 
-// Callers preprocess with image_preprocess_config(): `image` plus the filter
-// image.resample names (MobileCLIP's "bilinear").
-TEST(ModelManifest, ImagePreprocessConfigCarriesTheResampleFilter) {
+// Callers preprocess with `image` as parsed: size, mean, std and the filter
+// image.resample names (MobileCLIP's "bilinear"; bicubic when absent).
+TEST(ModelManifest, ImageConfigCarriesTheResampleFilter) {
   auto m = parse_model_manifest(vitb32_manifest_text());
   ASSERT_TRUE(m.ok()) << m.message();
-  auto cfg = clip::image_preprocess_config(*m);
-  ASSERT_TRUE(cfg.ok()) << cfg.message();
-  EXPECT_EQ(cfg->resample, clip::ResampleFilter::bicubic);
-  EXPECT_EQ(cfg->size, m->image.size);
-  EXPECT_EQ(cfg->mean[1], m->image.mean[1]);
+  EXPECT_EQ(m->image.resample, clip::ResampleFilter::bicubic);
+  EXPECT_EQ(m->image.size, 224);
 
   json j = json::parse(vitb32_manifest_text());
   j["image"]["resample"] = "bilinear";
   auto mobile = parse_model_manifest(j.dump());
   ASSERT_TRUE(mobile.ok()) << mobile.message();
-  cfg = clip::image_preprocess_config(*mobile);
-  ASSERT_TRUE(cfg.ok()) << cfg.message();
-  EXPECT_EQ(cfg->resample, clip::ResampleFilter::bilinear);
+  EXPECT_EQ(mobile->image.resample, clip::ResampleFilter::bilinear);
+  EXPECT_EQ(mobile->image.mean[1], m->image.mean[1]);
+
+  j["image"].erase("resample");
+  auto unnamed = parse_model_manifest(j.dump());
+  ASSERT_TRUE(unnamed.ok()) << unnamed.message();
+  EXPECT_EQ(unnamed->image.resample, clip::ResampleFilter::bicubic);
 
   j["image"]["resample"] = "nearest";
-  EXPECT_NE(parse_error(j).find("image.resample"), std::string::npos) << parse_error(j);
-  ModelManifest built = *mobile;  // a writer's manifest that skipped validation
-  built.image_resample = "nearest";
-  auto bad = clip::image_preprocess_config(built);
-  ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.message().find("\"nearest\""), std::string::npos) << bad.message();
+  const std::string error = parse_error(j);
+  EXPECT_NE(error.find("image.resample"), std::string::npos) << error;
+  EXPECT_NE(error.find("\"nearest\""), std::string::npos) << error;
 }
 
 TEST(ModelManifest, TheBundledDemoModelManifestIsValid) {

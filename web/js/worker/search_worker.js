@@ -204,7 +204,7 @@ function loadVision() {
 async function imageEmbedding(q) {
   if (image && image.key === q.key) return image;
   const bytes = new Uint8Array(await q.blob.arrayBuffer());
-  const cfg = model.manifest.image;  // size, mean, std and resample (manifest.imageResample)
+  const cfg = model.manifest.image;  // size, resample filter, mean, std
   const [{ tensor, sha256 }, encoder] = await Promise.all([imageToTensor(core, bytes, q.mime, cfg), loadVision()]);
   mailbox.stats.encoderRuns++;
   const embedding = await encoder.embedImage(tensor, cfg.size);
