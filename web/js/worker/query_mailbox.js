@@ -15,9 +15,9 @@ export class QueryMailbox {
     this.onError = onError;
     this.pending = null;
     this.busy = false;
-    // Queries received, made moot by a newer one before they were answered,
-    // and encoder runs (counted by whoever runs the encoder).
-    this.stats = { received: 0, superseded: 0, encoderRuns: 0 };
+    // Queries received, and those a newer one made moot before they were
+    // answered.
+    this.stats = { received: 0, superseded: 0 };
   }
 
   get superseded() {

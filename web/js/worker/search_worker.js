@@ -169,6 +169,7 @@ function fail(err, what) {
 
 // ---- queries ---------------------------------------------------------------
 
+let encoderRuns = 0;  // reported with the mailbox's counts, for the debug hook
 const mailbox = new QueryMailbox(runQuery, (q, err) => {
   post({ type: 'query-error', seq: q.seq, message: explain(err, 'searching').message });
 });
@@ -179,7 +180,7 @@ async function textEmbedding(text) {
     textCache.delete(text);  // refresh its place in the LRU order
   } else {
     const ids = tokenizer.encode(text, model.manifest.contextLength);
-    mailbox.stats.encoderRuns++;
+    encoderRuns++;
     e = await textEncoder.embedText(ids);
   }
   textCache.set(text, e);
@@ -206,7 +207,7 @@ async function imageEmbedding(q) {
   const bytes = new Uint8Array(await q.blob.arrayBuffer());
   const cfg = model.manifest.image;  // size, resample filter, mean, std
   const [{ tensor, sha256 }, encoder] = await Promise.all([imageToTensor(core, bytes, q.mime, cfg), loadVision()]);
-  mailbox.stats.encoderRuns++;
+  encoderRuns++;
   const embedding = await encoder.embedImage(tensor, cfg.size);
   image = { key: q.key, embedding, sha256 };
   return image;
@@ -269,7 +270,7 @@ function search({ q, embedding, sha256, encodeMs }, partial) {
     embedding,
     selfId,
     selfEmbedding: selfId ? index.embedding(selfId) : null,
-    queryStats: { ...mailbox.stats },
+    queryStats: { ...mailbox.stats, encoderRuns },
   });
 }
 
