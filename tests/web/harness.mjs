@@ -151,6 +151,19 @@ export class PageDriver {
     });
   }
 
+  // Starts recording tasks that block the page thread (over 50 ms each);
+  // longestTaskMs() then says how long the worst one since took.
+  watchLongTasks() {
+    return this.page.evaluate(() => {
+      window.__longTasks = [];
+      new PerformanceObserver((l) => window.__longTasks.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
+    });
+  }
+
+  async longestTaskMs() {
+    return Math.max(0, ...(await this.page.evaluate(() => window.__longTasks)));
+  }
+
   // The rendered result cards, in order.
   results() {
     return this.page.$$eval('[data-testid="result"]', (cards) => cards.map((c) => ({

@@ -132,10 +132,7 @@ for (const backend of BACKENDS) {
     });
 
     test('typing updates results without blocking the page; the newest query wins', { skip: !first && 'page-side, checked on the first backend' }, async () => {
-      await page.page.evaluate(() => {
-        window.__longTasks = [];
-        new PerformanceObserver((l) => window.__longTasks.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
-      });
+      await page.watchLongTasks();
       const other = truth.values().next().value.objects[0];
       const text = `a ${other.color} ${other.shape}`;
       const query = page.testid('query');
@@ -158,7 +155,7 @@ for (const backend of BACKENDS) {
       // Rendering a page of results is a few tens of milliseconds; a
       // shared 2-core CI machine can stretch that many times over, so only
       // an encoder run on this thread (or a hang) crosses this line.
-      const longest = Math.max(0, ...(await page.page.evaluate(() => window.__longTasks)));
+      const longest = await page.longestTaskMs();
       assert.ok(longest < 1000, `the page thread was blocked for ${longest} ms`);
       // The model, the runtime and the index are loaded by the worker alone.
       const heavy = await page.page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name)
@@ -231,9 +228,8 @@ for (const backend of BACKENDS) {
       await page.answer(() => page.testid('exclude-self').uncheck());
       try {
         const statsBefore = await page.page.evaluate(() => window.__clipsearch.last.queryStats);
+        await page.watchLongTasks();
         await page.page.evaluate(() => {
-          window.__longTasks = [];
-          new PerformanceObserver((l) => window.__longTasks.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
           // Every time the result list changes: the query it says it
           // answers, and the cards it shows.
           window.__renders = [];
@@ -275,7 +271,7 @@ for (const backend of BACKENDS) {
         assert.equal(stats.received - statsBefore.received, files.length);
         assert.ok(moot >= 3 && ran <= files.length - 3, `${ran} encoder runs and ${moot} superseded queries for ${files.length} drops`);
         assert.ok(renders.length <= files.length - moot, `${renders.length} renderings for ${files.length - moot} answered drops`);
-        const longest = Math.max(0, ...(await page.page.evaluate(() => window.__longTasks)));
+        const longest = await page.longestTaskMs();
         assert.ok(longest < 1000, `the page thread was blocked for ${longest} ms`);
         report({ drop_burst_drops: files.length, drop_burst_encoder_runs: ran, drop_burst_superseded: moot, drop_burst_renders: renders.length });
       } finally {
