@@ -2,6 +2,7 @@
 // bindings only convert hits and records to JS objects.
 #include <emscripten/bind.h>
 
+#include <array>
 #include <memory>
 
 #include "core/index/shard.h"

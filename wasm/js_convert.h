@@ -3,7 +3,6 @@
 #pragma once
 #include <emscripten/val.h>
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
