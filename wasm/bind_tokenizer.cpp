@@ -1,16 +1,20 @@
-// Tokenizer: the three vocabulary formats a CLIP model may ship, and encode().
+// Tokenizers: CLIP BPE (the three vocabulary formats a CLIP model may ship)
+// and WordPiece (a BERT vocab.txt, Chinese-CLIP), each with encode().
 #include <emscripten/bind.h>
 
 #include "core/text/clip_tokenizer.h"
+#include "core/text/wordpiece_tokenizer.h"
 #include "wasm/js_convert.h"
 
 namespace clipwasm {
 namespace {
 
 using clip::ClipTokenizer;
+using clip::WordPieceTokenizer;
 
-// A Tokenizer instance on success, { ok: false, error } on failure.
-val tokenizer_or_error(clip::Result<ClipTokenizer> r) {
+// A tokenizer instance on success, { ok: false, error } on failure.
+template <class Tokenizer>
+val tokenizer_or_error(clip::Result<Tokenizer> r) {
   if (!r) return error_object(r.message());
   return val(std::move(r).value());
 }
@@ -35,6 +39,18 @@ val encode(const ClipTokenizer& tok, const std::string& text) {
   return copy_to_js(tok.encode(text));
 }
 
+val from_vocab_txt(const std::string& vocab_txt) {
+  return tokenizer_or_error(WordPieceTokenizer::from_vocab_txt(vocab_txt));
+}
+
+val wordpiece_encode_with_context(const WordPieceTokenizer& tok, const std::string& text, size_t context_length) {
+  return copy_to_js(tok.encode(text, context_length));
+}
+
+val wordpiece_encode(const WordPieceTokenizer& tok, const std::string& text) {
+  return copy_to_js(tok.encode(text));
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(clipsearch_tokenizer) {
@@ -48,6 +64,15 @@ EMSCRIPTEN_BINDINGS(clipsearch_tokenizer) {
       .property("startId", &ClipTokenizer::start_id)
       .property("endId", &ClipTokenizer::end_id)
       .property("vocabSize", &ClipTokenizer::vocab_size);
+  class_<WordPieceTokenizer>("WordPieceTokenizer")
+      .class_function("fromVocabTxt", &from_vocab_txt)
+      .function("encode", &wordpiece_encode)
+      .function("encode", &wordpiece_encode_with_context)
+      .property("startId", &WordPieceTokenizer::start_id)
+      .property("endId", &WordPieceTokenizer::end_id)
+      .property("unknownId", &WordPieceTokenizer::unknown_id)
+      .property("padId", &WordPieceTokenizer::pad_id)
+      .property("vocabSize", &WordPieceTokenizer::vocab_size);
 }
 
 }  // namespace clipwasm

@@ -2,12 +2,11 @@
 
 #include <utility>
 
+#include "core/demo/caption_mentions.h"
 #include "core/demo/vocabulary.h"
 
 namespace clip::demo {
 namespace {
-
-enum Mention : unsigned { kColor = 1, kShape = 2, kSize = 4, kPosition = 8 };
 
 const char* plural_of(const std::string& shape) {
   for (const ShapeWord& s : kShapes)
@@ -25,16 +24,6 @@ std::string with_article(const std::string& phrase) {
   char c = phrase.empty() ? 'x' : phrase[0];
   bool vowel = c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
   return (vowel ? "an " : "a ") + phrase;
-}
-
-// The claim a caption mentioning `m` makes about `o`.
-DemoObject claim(const DemoObject& o, unsigned m) {
-  DemoObject d;
-  if (m & kColor) d.color = o.color;
-  if (m & kShape) d.shape = o.shape;
-  if (m & kSize) d.size = o.size;
-  if (m & kPosition) d.position = o.position;
-  return d;
 }
 
 // "small red circle", "red shape", "circle" (no article, no position).
@@ -111,23 +100,19 @@ std::string two_objects(const DemoObject& a, const DemoObject& b, unsigned m, De
 }  // namespace
 
 DemoCaption write_caption(const std::vector<DemoObject>& objects, DemoRng& rng) {
-  static const unsigned kMentions[] = {kColor | kShape, kColor | kShape | kSize, kColor | kShape | kPosition,
-                                       kColor | kShape | kSize | kPosition, kColor, kShape};
   DemoCaption out;
   if (objects.empty()) return out;
   if (objects.size() == 1) {
-    static const int kWeights[] = {30, 15, 15, 15, 12, 13};
-    unsigned m = kMentions[rng.weighted(kWeights)];
+    unsigned m = kMentions[rng.weighted(kOneObjectWeights)];
     out.text = one_object(objects[0], m, rng);
     out.describes.push_back(claim(objects[0], m));
     return out;
   }
   // Two objects; the last two choices mention only one of them.
-  static const int kWeights[] = {30, 10, 15, 8, 10, 10, 12, 5};
-  size_t choice = rng.weighted(kWeights);
+  size_t choice = rng.weighted(kTwoObjectWeights);
   size_t i = rng.below(2), j = 1 - i;  // order in the sentence
-  if (choice >= 6) {
-    unsigned m = choice == 6 ? (kColor | kShape) : (kColor | kShape | kSize | kPosition);
+  if (choice >= kMentionCount) {
+    unsigned m = choice == kMentionCount ? (kColor | kShape) : (kColor | kShape | kSize | kPosition);
     static const char* kRest[] = {" and another shape", " and one more shape", " beside another shape"};
     out.text = noun_phrase(objects[i], m, rng) + kRest[rng.below(3)];
     out.describes.push_back(claim(objects[i], m));

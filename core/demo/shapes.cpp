@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/demo/caption.h"
+#include "core/demo/caption_zh.h"
 #include "core/demo/demo_rng.h"
 #include "core/demo/raster.h"
 #include "core/demo/vocabulary.h"
@@ -14,8 +15,9 @@ namespace {
 
 using demo::DemoRng;
 
-// Random streams per image: 0 draws the picture, 1 + v caption variant v.
-constexpr uint64_t kSceneStream = 0, kCaptionStream = 1;
+// Random streams per image: 0 draws the picture, 1 + v English caption
+// variant v, "zh" << 32 | v Chinese caption variant v.
+constexpr uint64_t kSceneStream = 0, kCaptionStream = 1, kZhCaptionStream = 0x7a68ull << 32;
 
 constexpr int kSide = kDemoImageSize;
 constexpr int kMinContrast2 = 100 * 100;  // squared RGB distance object <-> background
@@ -175,6 +177,9 @@ DemoSample render_demo_sample(uint64_t seed, uint64_t index) {
   DemoCaption caption = demo_caption(seed, index, sample.objects, 0);
   sample.caption = std::move(caption.text);
   sample.describes = std::move(caption.describes);
+  DemoCaption zh = demo_caption_zh(seed, index, sample.objects, 0);
+  sample.caption_zh = std::move(zh.text);
+  sample.describes_zh = std::move(zh.describes);
   return sample;
 }
 
@@ -182,6 +187,12 @@ DemoCaption demo_caption(uint64_t seed, uint64_t index, const std::vector<DemoOb
                          uint32_t variant) {
   DemoRng rng(seed, index, kCaptionStream + variant);
   return demo::write_caption(objects, rng);
+}
+
+DemoCaption demo_caption_zh(uint64_t seed, uint64_t index, const std::vector<DemoObject>& objects,
+                            uint32_t variant) {
+  DemoRng rng(seed, index, kZhCaptionStream | variant);
+  return demo::write_caption_zh(objects, rng);
 }
 
 const std::vector<std::string>& demo_shapes() {

@@ -34,6 +34,8 @@ struct DemoSample {
   std::string caption;
   std::vector<DemoObject> objects;    // one or two
   std::vector<DemoObject> describes;  // what `caption` claims
+  std::string caption_zh;             // a Chinese caption, worded on its own
+  std::vector<DemoObject> describes_zh;
 };
 
 constexpr int kDemoImageSize = 224;
@@ -45,6 +47,12 @@ DemoSample render_demo_sample(uint64_t seed, uint64_t index);
 // training without re-rendering.
 DemoCaption demo_caption(uint64_t seed, uint64_t index, const std::vector<DemoObject>& objects,
                          uint32_t variant);
+
+// A Chinese caption of the same image (variant 0 is the sample's own), from
+// random streams apart from the picture's and the English captions', so
+// adding Chinese changed no pixel and no English caption.
+DemoCaption demo_caption_zh(uint64_t seed, uint64_t index, const std::vector<DemoObject>& objects,
+                            uint32_t variant);
 
 // The vocabularies the generator draws from (for evaluation queries).
 const std::vector<std::string>& demo_shapes();

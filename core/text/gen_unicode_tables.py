@@ -1,8 +1,9 @@
 #!/usr/bin/python3
-"""Writes core/text/unicode_tables.inc: the Unicode data the CLIP tokenizer
-needs (letter/number/white-space classes, lowercase mapping, canonical
-combining classes, canonical decompositions and compositions for NFC) as
-sorted C++ arrays that unicode.cpp binary-searches.
+"""Writes core/text/unicode_tables.inc: the Unicode data the CLIP and
+WordPiece tokenizers need (letter/number/white-space classes, general
+categories, Cased and Case_Ignorable, Python's white space, lowercase mapping,
+canonical combining classes, canonical decompositions and compositions for
+NFC and NFD) as sorted C++ arrays that unicode.cpp binary-searches.
 
 Input: the Unicode Character Database as Debian's `unicode-data` package
 installs it (/usr/share/unicode). Run after a UCD update:
@@ -17,6 +18,11 @@ MAX_CP = 0x10FFFF
 
 # Classes the CLIP split regex tests: \p{L}, \p{N}, \s (White_Space).
 OTHER, LETTER, NUMBER, SPACE = 0, 1, 2, 3
+
+# General categories in the order of clip::unicode::GeneralCategory.
+GENERAL_CATEGORIES = ["Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Me", "Nd", "Nl", "No",
+                      "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Sm", "Sc", "Sk", "So",
+                      "Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Co", "Cn"]
 
 
 def ucd_lines(name):
@@ -58,11 +64,13 @@ def read_unicode_data():
 
 def main():
     category = {}
+    bidi = {}
     ccc = {}
     lower = {}
     decomposition = {}
     for cp, f in read_unicode_data():
         category[cp] = f[2]
+        bidi[cp] = f[4]
         if int(f[3]):
             ccc[cp] = int(f[3])
         if f[13]:
@@ -74,6 +82,14 @@ def main():
     for fields in ucd_lines("PropList.txt"):
         if fields[1] == "White_Space":
             white_space.update(code_range(fields[0]))
+
+    cased = set()
+    case_ignorable = set()
+    for fields in ucd_lines("DerivedCoreProperties.txt"):
+        if fields[1] == "Cased":
+            cased.update(code_range(fields[0]))
+        if fields[1] == "Case_Ignorable":
+            case_ignorable.update(code_range(fields[0]))
 
     excluded = set()
     nfc_not_yes = set()  # NFC_Quick_Check No or Maybe
@@ -138,6 +154,25 @@ def main():
         out.write(f"{{{hex(cp)},{{{','.join(hex(c) for c in lo + [0] * (3 - len(lo)))}}}}},\n")
     out.write("};\n\n")
 
+    # General category ranges: entry = start << 5 | category; each runs to the next start.
+    gc_starts = []
+    prev = None
+    for cp in range(MAX_CP + 1):
+        c = GENERAL_CATEGORIES.index(category.get(cp, "Cn"))
+        if c != prev:
+            gc_starts.append(cp << 5 | c)
+            prev = c
+    emit_array(out, "kGeneralCategoryRanges", "uint32_t", gc_starts,
+               "start << 5 | general category (GENERAL_CATEGORIES order); runs to the next start")
+    emit_structs(out, "kCasedRuns", "CodePointRun", runs_of(cased), "first, last: Cased")
+    emit_structs(out, "kCaseIgnorableRuns", "CodePointRun", runs_of(case_ignorable),
+                 "first, last: Case_Ignorable")
+    # Python's str.split() and str.isspace(): bidirectional class WS, B or S,
+    # or category Zs (CPython's makeunicodedata.py).
+    python_space = {cp for cp in category if bidi[cp] in ("WS", "B", "S") or category[cp] == "Zs"}
+    emit_structs(out, "kPythonSpaceRuns", "CodePointRun", runs_of(python_space),
+                 "first, last: Python's white space (bidi WS, B, S or category Zs)")
+
     ccc_runs = []
     for cp in sorted(ccc):
         if ccc_runs and ccc_runs[-1][1] == cp - 1 and ccc_runs[-1][2] == ccc[cp]:
@@ -146,13 +181,7 @@ def main():
             ccc_runs.append([cp, cp, ccc[cp]])
     emit_structs(out, "kCombiningClassRuns", "CombiningClassRun", ccc_runs, "first, last, class")
 
-    qc_runs = []
-    for cp in sorted(nfc_not_yes):
-        if qc_runs and qc_runs[-1][1] == cp - 1:
-            qc_runs[-1][1] = cp
-        else:
-            qc_runs.append([cp, cp])
-    emit_structs(out, "kNfcQuickCheckRuns", "CodePointRun", qc_runs,
+    emit_structs(out, "kNfcQuickCheckRuns", "CodePointRun", runs_of(nfc_not_yes),
                  "first, last: code points whose NFC_Quick_Check is No or Maybe")
 
     decomp = sorted(decomposition.items())
@@ -168,6 +197,16 @@ def main():
     # Sanity: a lowercase never decomposes into more than the special table allows.
     assert all(len(v) <= 3 for v in special_lower.values())
     assert len(decomp) < 65536
+
+
+def runs_of(code_points):
+    runs = []
+    for cp in sorted(code_points):
+        if runs and runs[-1][1] == cp - 1:
+            runs[-1][1] = cp
+        else:
+            runs.append([cp, cp])
+    return runs
 
 
 def emit_array(out, name, ctype, values, comment):

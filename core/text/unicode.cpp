@@ -52,7 +52,7 @@ void decompose(char32_t cp, std::u32string& out) {
     if (s % kTCount != 0) out.push_back(kTBase + s % kTCount);
     return;
   }
-  const Decomposition* d = cp >= kFirstNonNfcRelevant ? find_decomposition(cp) : nullptr;
+  const Decomposition* d = find_decomposition(cp);
   if (!d) {
     out.push_back(cp);
     return;
@@ -60,6 +60,13 @@ void decompose(char32_t cp, std::u32string& out) {
   // The tables hold one level; the UCD nests at most a few deep.
   decompose(d->first, out);
   if (d->second) decompose(d->second, out);
+}
+
+template <size_t N>
+bool in_runs(const CodePointRun (&runs)[N], char32_t cp) {
+  auto it = std::upper_bound(std::begin(runs), std::end(runs), cp,
+                             [](char32_t c, const CodePointRun& r) { return c < r.first; });
+  return it != std::begin(runs) && cp <= (it - 1)->last;
 }
 
 // UAX #15 quick check: true when the text is certainly NFC already, as most
@@ -73,24 +80,27 @@ bool is_nfc_quick(std::u32string_view s) {
     }
     const uint8_t cls = combining_class(c);
     if (cls != 0 && last_class > cls) return false;
-    auto it = std::upper_bound(std::begin(kNfcQuickCheckRuns), std::end(kNfcQuickCheckRuns), c,
-                               [](char32_t cp, const CodePointRun& r) { return cp < r.first; });
-    if (it != std::begin(kNfcQuickCheckRuns) && c <= (it - 1)->last) return false;
+    if (in_runs(kNfcQuickCheckRuns, c)) return false;
     last_class = cls;
   }
   return true;
 }
 
-// Canonical ordering: each non-starter sinks left past those of a higher class.
+// Canonical ordering: each maximal run of non-starters sorted stably by
+// class (a sort, not pairwise swaps, so a hostile run of marks stays n log n).
 void reorder(std::u32string& s) {
-  for (size_t i = 1; i < s.size(); ++i) {
-    uint8_t c = combining_class(s[i]);
-    if (c == 0) continue;
-    for (size_t j = i; j > 0; --j) {
-      uint8_t prev = combining_class(s[j - 1]);
-      if (prev <= c) break;
-      std::swap(s[j - 1], s[j]);
+  size_t i = 0;
+  while (i < s.size()) {
+    if (combining_class(s[i]) == 0) {
+      ++i;
+      continue;
     }
+    size_t end = i + 1;
+    while (end < s.size() && combining_class(s[end]) != 0) ++end;
+    if (end - i > 1)
+      std::stable_sort(s.begin() + i, s.begin() + end,
+                       [](char32_t a, char32_t b) { return combining_class(a) < combining_class(b); });
+    i = end;
   }
 }
 
@@ -246,6 +256,22 @@ void append_lowercase(char32_t cp, std::u32string& out) {
   out.push_back(cp);
 }
 
+GeneralCategory general_category(char32_t cp) {
+  if (cp > 0x10FFFF) return GeneralCategory::kCn;
+  const uint32_t key = static_cast<uint32_t>(cp) << 5 | 31;
+  auto it = std::upper_bound(std::begin(kGeneralCategoryRanges), std::end(kGeneralCategoryRanges), key);
+  // The ranges start at code point 0, so `it` is never the first entry.
+  return static_cast<GeneralCategory>(*(it - 1) & 31);
+}
+
+bool is_punctuation_category(GeneralCategory gc) {
+  return gc >= GeneralCategory::kPc && gc <= GeneralCategory::kPo;
+}
+
+bool is_cased(char32_t cp) { return in_runs(kCasedRuns, cp); }
+bool is_case_ignorable(char32_t cp) { return in_runs(kCaseIgnorableRuns, cp); }
+bool is_python_space(char32_t cp) { return in_runs(kPythonSpaceRuns, cp); }
+
 uint8_t combining_class(char32_t cp) {
   if (cp < kFirstNonNfcRelevant) return 0;
   auto it = std::upper_bound(std::begin(kCombiningClassRuns), std::end(kCombiningClassRuns), cp,
@@ -262,6 +288,14 @@ std::u32string to_nfc(std::u32string_view cps) {
   for (char32_t cp : cps) decompose(cp, s);
   reorder(s);
   compose(s);
+  return s;
+}
+
+std::u32string to_nfd(std::u32string_view cps) {
+  std::u32string s;
+  s.reserve(cps.size() + 8);
+  for (char32_t cp : cps) decompose(cp, s);
+  reorder(s);
   return s;
 }
 

@@ -68,6 +68,8 @@ clip::Result<std::string> write_sample(const Options& opt, uint64_t index) {
             {"caption", s.caption},
             {"objects", words_json(s.objects)},
             {"describes", words_json(s.describes)},
+            {"caption_zh", s.caption_zh},
+            {"describes_zh", words_json(s.describes_zh)},
             {"boxes", std::move(boxes)}};
   if (opt.extra_captions > 0) {
     json extra = json::array();
@@ -76,6 +78,12 @@ clip::Result<std::string> write_sample(const Options& opt, uint64_t index) {
       extra.push_back({{"caption", c.text}, {"describes", words_json(c.describes)}});
     }
     j["extra_captions"] = std::move(extra);
+    json extra_zh = json::array();
+    for (uint32_t v = 1; v <= opt.extra_captions; ++v) {
+      clip::DemoCaption c = clip::demo_caption_zh(opt.seed, index, s.objects, v);
+      extra_zh.push_back({{"caption", c.text}, {"describes", words_json(c.describes)}});
+    }
+    j["extra_captions_zh"] = std::move(extra_zh);
   }
   return j.dump() + "\n";
 }

@@ -34,6 +34,7 @@ TEST(DemoShapes, ImageDependsOnlyOnSeedAndIndex) {
   DemoSample alone = render_demo_sample(3, 17);
   EXPECT_EQ(after.image.pixels, alone.image.pixels);
   EXPECT_EQ(after.caption, alone.caption);
+  EXPECT_EQ(after.caption_zh, alone.caption_zh);
   ASSERT_EQ(after.objects.size(), alone.objects.size());
 
   EXPECT_NE(render_demo_sample(3, 18).image.pixels, alone.image.pixels);
@@ -111,6 +112,19 @@ TEST(DemoShapes, CaptionVariantsAreStableAndTheFirstIsTheSamples) {
     DemoCaption c = demo_caption(9, 4, s.objects, v);
     EXPECT_EQ(c.text, demo_caption(9, 4, s.objects, v).text);
     texts.insert(c.text);
+  }
+  EXPECT_GT(texts.size(), 4u);
+}
+
+TEST(DemoShapes, ChineseCaptionsDrawFromTheirOwnStreams) {
+  DemoSample s = render_demo_sample(9, 4);
+  EXPECT_EQ(demo_caption_zh(9, 4, s.objects, 0).text, s.caption_zh);
+  ASSERT_FALSE(s.caption_zh.empty());
+  std::set<std::string> texts;
+  for (uint32_t v = 1; v <= 8; ++v) {
+    // A Chinese variant does not disturb the English one of the same number.
+    EXPECT_EQ(demo_caption(9, 4, s.objects, v).text, demo_caption(9, 4, s.objects, v).text);
+    texts.insert(demo_caption_zh(9, 4, s.objects, v).text);
   }
   EXPECT_GT(texts.size(), 4u);
 }

@@ -86,5 +86,45 @@ TEST(Unicode, ClassesOfTheClipRegex) {
   EXPECT_EQ(char_class(0x10FFFF), CharClass::kOther);
 }
 
+TEST(Unicode, GeneralCategoriesOfBertsBasicTokenizer) {
+  EXPECT_EQ(general_category(U'a'), GeneralCategory::kLl);
+  EXPECT_EQ(general_category(U'\u4e2d'), GeneralCategory::kLo);   // in a First/Last range
+  EXPECT_EQ(general_category(U'\u0301'), GeneralCategory::kMn);
+  EXPECT_EQ(general_category(U'\u0007'), GeneralCategory::kCc);
+  EXPECT_EQ(general_category(U'\u200b'), GeneralCategory::kCf);
+  EXPECT_EQ(general_category(U'\u3000'), GeneralCategory::kZs);
+  EXPECT_EQ(general_category(U'\u2028'), GeneralCategory::kZl);
+  EXPECT_EQ(general_category(U'\uff0c'), GeneralCategory::kPo);   // full-width comma
+  EXPECT_EQ(general_category(U'\u201c'), GeneralCategory::kPi);
+  EXPECT_EQ(general_category(U'$'), GeneralCategory::kSc);
+  EXPECT_EQ(general_category(U'\U000e0001'), GeneralCategory::kCf);  // language tag
+  EXPECT_EQ(general_category(U'\U000f0000'), GeneralCategory::kCo);
+  EXPECT_EQ(general_category(0x0378), GeneralCategory::kCn);        // unassigned
+  EXPECT_EQ(general_category(0x10FFFF), GeneralCategory::kCn);
+  EXPECT_EQ(general_category(0x110000), GeneralCategory::kCn);
+  EXPECT_TRUE(is_punctuation_category(general_category(U'\u3001')));
+  EXPECT_FALSE(is_punctuation_category(general_category(U'^')));   // Sk: BERT adds ASCII symbols itself
+}
+
+TEST(Unicode, CasingPropertiesAndPythonsWhiteSpace) {
+  EXPECT_TRUE(is_cased(U'A'));
+  EXPECT_TRUE(is_cased(U'\u03c3'));
+  EXPECT_FALSE(is_cased(U'\u4e2d'));
+  EXPECT_TRUE(is_case_ignorable(U'\u0301'));
+  EXPECT_TRUE(is_case_ignorable(U'\''));
+  EXPECT_FALSE(is_case_ignorable(U'a'));
+  for (char32_t c : {U'\t', U'\x1c', U'\x85', U'\xa0', U'\u2028', U'\u3000'}) EXPECT_TRUE(is_python_space(c)) << c;
+  for (char32_t c : {U'a', U'\u200b', U'\ufeff', U'\x00'}) EXPECT_FALSE(is_python_space(c)) << c;
+}
+
+TEST(Unicode, NfdDecomposesFullyAndOrdersMarks) {
+  EXPECT_EQ(to_nfd(U"\u00e9"), U"e\u0301");
+  EXPECT_EQ(to_nfd(U"\u1e69"), U"s\u0323\u0307");        // two levels deep
+  EXPECT_EQ(to_nfd(U"a\u0301\u0316"), U"a\u0316\u0301");  // class 220 sinks before 230
+  EXPECT_EQ(to_nfd(U"\ud55c"), U"\u1112\u1161\u11ab");    // Hangul, algorithmically
+  EXPECT_EQ(to_nfd(U"\uf900"), U"\u8c48");                 // compatibility ideograph, singleton
+  EXPECT_EQ(to_nfc(to_nfd(U"caf\u00e9 \ud55c")), U"caf\u00e9 \ud55c");
+}
+
 }  // namespace
 }  // namespace clip::unicode

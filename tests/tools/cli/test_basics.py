@@ -142,6 +142,9 @@ class DemoData(CliTestCase):
         self.assertEqual(more[:3], rows)  # the same rows whatever --count is
         for r in rows:
             self.assertTrue(r["caption"])
+            # A Chinese caption beside the English one, with its own claims.
+            self.assertRegex(r["caption_zh"], "^[\u4e00-\u9fff\uff1a\uff0c\uff1b]+$")
+            self.assertTrue(r["describes_zh"])
             for o in r["objects"]:
                 self.assertEqual(set(o), {"shape", "color", "size", "position"})
             with Image.open(os.path.join(small, r["path"])) as a, Image.open(os.path.join(large, r["path"])) as b, \

@@ -1,0 +1,51 @@
+// WordPiece bindings against the ids of Chinese-CLIP's own reference
+// tokenizer (tests/data/text/README.md): every case must match, as natively.
+import assert from 'node:assert/strict';
+import test from 'node:test';
+
+import { loadCore, readData } from './support.mjs';
+
+const core = await loadCore();
+const vocab = readData('text/wordpiece_vocab.txt').toString('utf8');
+const cases = readData('text/wordpiece_cases.jsonl').toString('utf8')
+  .split('\n').filter((line) => line.length > 0).map((line) => JSON.parse(line));
+
+test('Chinese-CLIP vocabulary loads, with its special ids', () => {
+  const tok = core.WordPieceTokenizer.fromVocabTxt(vocab);
+  assert.equal(tok.error, undefined);
+  assert.equal(tok.startId, 101);
+  assert.equal(tok.endId, 102);
+  assert.equal(tok.unknownId, 100);
+  assert.equal(tok.padId, 0);
+  assert.equal(tok.vocabSize, 21128);
+  tok.delete();
+});
+
+test('every golden case encodes to the reference ids', () => {
+  const tok = core.WordPieceTokenizer.fromVocabTxt(vocab);
+  assert.equal(cases.length, 400);
+  const mismatches = [];
+  for (const c of cases) {
+    const ids = tok.encode(c.text);
+    assert.ok(ids instanceof Int32Array);
+    if (ids.length !== c.input_ids.length || ids.some((id, i) => id !== c.input_ids[i])) {
+      mismatches.push(`${JSON.stringify(c.text)}: got [${ids}], want [${c.input_ids}]`);
+    }
+  }
+  assert.deepEqual(mismatches.slice(0, 5), [], `${mismatches.length} of ${cases.length} differ`);
+  tok.delete();
+});
+
+test('a short context keeps [SEP]; the default is 52', () => {
+  const tok = core.WordPieceTokenizer.fromVocabTxt(vocab);
+  const ids = tok.encode('左边有一个蓝色的星星', 5);
+  assert.deepEqual([...ids], [101, 2340, 6804, 3300, 102]);
+  assert.equal(tok.encode('红'.repeat(200)).length, 52);
+  tok.delete();
+});
+
+test('a vocabulary without [CLS] is an error, not an exception', () => {
+  const bad = core.WordPieceTokenizer.fromVocabTxt('[PAD]\n[SEP]\n[UNK]\n');
+  assert.equal(bad.ok, false);
+  assert.match(bad.error, /no \[CLS\] token/);
+});
