@@ -1,19 +1,23 @@
 // clipsearch tokenize: the model's CLIP tokenizer from the command line.
 //   clipsearch tokenize "a photo of a dog"        -> [49406,320,1125,539,320,1929,49407]
 //   printf '"a dog"\n"a cat"\n' | clipsearch tokenize --jsonl   -> one array per line
+//   clipsearch tokenize --wordpiece-vocab vocab.txt "红色的圆"  -> [101,5273,5682,4638,1749,102]
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "core/text/wordpiece_tokenizer.h"
 #include "tools/clipsearch/cli_common.h"
 #include "tools/clipsearch/commands.h"
+#include "tools/pipeline/file_io.h"
 
 namespace clipsearch {
 namespace {
 
 struct Options {
   std::string model;
+  std::string wordpiece_vocab;
   bool jsonl = false;
   std::string text;
 };
@@ -24,11 +28,9 @@ std::string ids_json(const std::vector<int32_t>& ids) {
   return out + "]";
 }
 
-int run(const Options& o) {
-  auto model = open_model(o.model);
-  if (!model.ok()) return fail("tokenize", model.message());
-  const auto& tok = model->tokenizer();
-  const size_t context = model->manifest().context_length;
+// Prints the ids of the text argument, or of each JSON string on stdin.
+template <class Tokenizer>
+int print_ids(const Options& o, const Tokenizer& tok, size_t context) {
   if (!o.jsonl) {
     std::cout << ids_json(tok.encode(o.text, context)) << "\n";
     return 0;
@@ -44,9 +46,24 @@ int run(const Options& o) {
   return 0;
 }
 
+int run(const Options& o) {
+  if (!o.wordpiece_vocab.empty()) {
+    auto text = read_text_file(o.wordpiece_vocab, uint64_t(64) << 20);
+    if (!text.ok()) return fail("tokenize", text.message());
+    auto tok = clip::WordPieceTokenizer::from_vocab_txt(*text);
+    if (!tok.ok()) return fail("tokenize", o.wordpiece_vocab + ": " + tok.message());
+    return print_ids(o, *tok, clip::WordPieceTokenizer::kDefaultContextLength);
+  }
+  auto model = open_model(o.model);
+  if (!model.ok()) return fail("tokenize", model.message());
+  return print_ids(o, model->tokenizer(), model->manifest().context_length);
+}
+
 CommandRegistrar reg("tokenize", "Print CLIP token ids (start and end tokens, no padding)", [](CLI::App& sub) {
   auto o = std::make_shared<Options>();
   sub.add_option("--model", o->model, "Model folder (default: the bundled demo model or $CLIPSEARCH_MODEL)");
+  sub.add_option("--wordpiece-vocab", o->wordpiece_vocab,
+                 "Tokenize with this BERT WordPiece vocab.txt (Chinese-CLIP's rules, context 52) instead of a model");
   sub.add_flag("--jsonl", o->jsonl, "Read one JSON string per stdin line, print one JSON array per line");
   CLI::Option* text = sub.add_option("text", o->text, "Text to tokenize (without --jsonl)");
   return [o, text] {
