@@ -31,24 +31,19 @@ val from_tokenizer_json(const std::string& json) {
   return tokenizer_or_error(ClipTokenizer::from_tokenizer_json(json));
 }
 
-val encode_with_context(const ClipTokenizer& tok, const std::string& text, size_t context_length) {
+// encode(text[, context]): ids as an Int32Array; each tokenizer has its own default context.
+template <class Tokenizer>
+val encode_with_context(const Tokenizer& tok, const std::string& text, size_t context_length) {
   return copy_to_js(tok.encode(text, context_length));
 }
 
-val encode(const ClipTokenizer& tok, const std::string& text) {
+template <class Tokenizer>
+val encode(const Tokenizer& tok, const std::string& text) {
   return copy_to_js(tok.encode(text));
 }
 
 val from_vocab_txt(const std::string& vocab_txt) {
   return tokenizer_or_error(WordPieceTokenizer::from_vocab_txt(vocab_txt));
-}
-
-val wordpiece_encode_with_context(const WordPieceTokenizer& tok, const std::string& text, size_t context_length) {
-  return copy_to_js(tok.encode(text, context_length));
-}
-
-val wordpiece_encode(const WordPieceTokenizer& tok, const std::string& text) {
-  return copy_to_js(tok.encode(text));
 }
 
 }  // namespace
@@ -59,15 +54,15 @@ EMSCRIPTEN_BINDINGS(clipsearch_tokenizer) {
       .class_function("fromBpeMerges", &from_bpe_merges)
       .class_function("fromVocabMerges", &from_vocab_merges)
       .class_function("fromTokenizerJson", &from_tokenizer_json)
-      .function("encode", &encode)
-      .function("encode", &encode_with_context)
+      .function("encode", &encode<ClipTokenizer>)
+      .function("encode", &encode_with_context<ClipTokenizer>)
       .property("startId", &ClipTokenizer::start_id)
       .property("endId", &ClipTokenizer::end_id)
       .property("vocabSize", &ClipTokenizer::vocab_size);
   class_<WordPieceTokenizer>("WordPieceTokenizer")
       .class_function("fromVocabTxt", &from_vocab_txt)
-      .function("encode", &wordpiece_encode)
-      .function("encode", &wordpiece_encode_with_context)
+      .function("encode", &encode<WordPieceTokenizer>)
+      .function("encode", &encode_with_context<WordPieceTokenizer>)
       .property("startId", &WordPieceTokenizer::start_id)
       .property("endId", &WordPieceTokenizer::end_id)
       .property("unknownId", &WordPieceTokenizer::unknown_id)

@@ -100,29 +100,17 @@ std::string two_objects(const DemoObject& a, const DemoObject& b, unsigned m, De
 }  // namespace
 
 DemoCaption write_caption(const std::vector<DemoObject>& objects, DemoRng& rng) {
-  DemoCaption out;
-  if (objects.empty()) return out;
-  if (objects.size() == 1) {
-    unsigned m = kMentions[rng.weighted(kOneObjectWeights)];
-    out.text = one_object(objects[0], m, rng);
-    out.describes.push_back(claim(objects[0], m));
-    return out;
-  }
-  // Two objects; the last two choices mention only one of them.
-  size_t choice = rng.weighted(kTwoObjectWeights);
-  size_t i = rng.below(2), j = 1 - i;  // order in the sentence
-  if (choice >= kMentionCount) {
-    unsigned m = choice == kMentionCount ? (kColor | kShape) : (kColor | kShape | kSize | kPosition);
-    static const char* kRest[] = {" and another shape", " and one more shape", " beside another shape"};
-    out.text = noun_phrase(objects[i], m, rng) + kRest[rng.below(3)];
-    out.describes.push_back(claim(objects[i], m));
-    return out;
-  }
-  unsigned m = kMentions[choice];
-  out.text = two_objects(objects[i], objects[j], m, rng);
-  out.describes.push_back(claim(objects[i], m));
-  out.describes.push_back(claim(objects[j], m));
-  return out;
+  struct English {
+    std::string one(const DemoObject& o, unsigned m, DemoRng& r) const { return one_object(o, m, r); }
+    std::string two(const DemoObject& a, const DemoObject& b, unsigned m, DemoRng& r) const {
+      return two_objects(a, b, m, r);
+    }
+    std::string one_of_two(const DemoObject& o, unsigned m, DemoRng& r) const {
+      static const char* kRest[] = {" and another shape", " and one more shape", " beside another shape"};
+      return noun_phrase(o, m, r) + kRest[r.below(3)];
+    }
+  };
+  return compose_caption(objects, rng, English{});
 }
 
 }  // namespace clip::demo

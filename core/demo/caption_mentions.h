@@ -2,6 +2,9 @@
 // both draw the same kinds of claims with the same odds.
 #pragma once
 #include <cstddef>
+#include <vector>
+
+#include "core/demo/demo_rng.h"
 
 #include "core/demo/shapes.h"
 
@@ -27,6 +30,36 @@ inline DemoObject claim(const DemoObject& o, unsigned m) {
   if (m & kSize) d.size = o.size;
   if (m & kPosition) d.position = o.position;
   return d;
+}
+
+// The choices both languages share: which objects a caption mentions and
+// which of their attributes, with the same odds. `Words` says how, with
+//   one(o, m, rng)        a caption about one object,
+//   two(a, b, m, rng)     about both, in that order,
+//   one_of_two(o, m, rng) about one of two, the other left vague.
+template <class Words>
+DemoCaption compose_caption(const std::vector<DemoObject>& objects, DemoRng& rng, const Words& words) {
+  DemoCaption out;
+  if (objects.empty()) return out;
+  if (objects.size() == 1) {
+    const unsigned m = kMentions[rng.weighted(kOneObjectWeights)];
+    out.text = words.one(objects[0], m, rng);
+    out.describes.push_back(claim(objects[0], m));
+    return out;
+  }
+  const size_t choice = rng.weighted(kTwoObjectWeights);
+  const size_t i = rng.below(2), j = 1 - i;  // order in the sentence
+  if (choice >= kMentionCount) {
+    const unsigned m = choice == kMentionCount ? (kColor | kShape) : (kColor | kShape | kSize | kPosition);
+    out.text = words.one_of_two(objects[i], m, rng);
+    out.describes.push_back(claim(objects[i], m));
+    return out;
+  }
+  const unsigned m = kMentions[choice];
+  out.text = words.two(objects[i], objects[j], m, rng);
+  out.describes.push_back(claim(objects[i], m));
+  out.describes.push_back(claim(objects[j], m));
+  return out;
 }
 
 }  // namespace clip::demo

@@ -99,28 +99,17 @@ std::string two_objects(const DemoObject& a, const DemoObject& b, unsigned m, De
 }  // namespace
 
 DemoCaption write_caption_zh(const std::vector<DemoObject>& objects, DemoRng& rng) {
-  DemoCaption out;
-  if (objects.empty()) return out;
-  if (objects.size() == 1) {
-    const unsigned m = kMentions[rng.weighted(kOneObjectWeights)];
-    out.text = one_object(objects[0], m, rng);
-    out.describes.push_back(claim(objects[0], m));
-    return out;
-  }
-  const size_t choice = rng.weighted(kTwoObjectWeights);
-  const size_t i = rng.below(2), j = 1 - i;  // order in the sentence
-  if (choice >= kMentionCount) {  // mentions only one of the two
-    const unsigned m = choice == kMentionCount ? (kColor | kShape) : (kColor | kShape | kSize | kPosition);
-    static const char* kRest[] = {"和另一个形状", "，旁边还有一个图形", "和别的形状"};
-    out.text = part(objects[i], m, rng) + kRest[rng.below(3)];
-    out.describes.push_back(claim(objects[i], m));
-    return out;
-  }
-  const unsigned m = kMentions[choice];
-  out.text = two_objects(objects[i], objects[j], m, rng);
-  out.describes.push_back(claim(objects[i], m));
-  out.describes.push_back(claim(objects[j], m));
-  return out;
+  struct Chinese {
+    std::string one(const DemoObject& o, unsigned m, DemoRng& r) const { return one_object(o, m, r); }
+    std::string two(const DemoObject& a, const DemoObject& b, unsigned m, DemoRng& r) const {
+      return two_objects(a, b, m, r);
+    }
+    std::string one_of_two(const DemoObject& o, unsigned m, DemoRng& r) const {
+      static const char* kRest[] = {"和另一个形状", "，旁边还有一个图形", "和别的形状"};
+      return part(o, m, r) + kRest[r.below(3)];
+    }
+  };
+  return compose_caption(objects, rng, Chinese{});
 }
 
 }  // namespace clip::demo

@@ -6,6 +6,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
 #include <string_view>
 
 // A broken invariant is a finding: print it and abort, so libFuzzer saves the input.
@@ -21,6 +24,15 @@
   } while (0)
 
 namespace fuzz {
+
+// A whole file of the source tree the target needs (a vocabulary), or abort.
+inline std::string read_source_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  FUZZ_CHECK(f.good(), "cannot open %s", path.c_str());
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
 
 // Takes bytes off the front of the input; past the end it yields zeros, so
 // every input, even an empty one, gives some parameters.

@@ -3,8 +3,6 @@
 // special-token look-alikes, long words. Checks the output contract: start
 // and end tokens, ids in the vocabulary, truncation that keeps the end token
 // and agrees with a longer context.
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "core/text/clip_tokenizer.h"
@@ -15,10 +13,7 @@ namespace {
 const clip::ClipTokenizer& tokenizer() {
   static const clip::ClipTokenizer* t = [] {
     const std::string path = CLIPSEARCH_SOURCE_DIR "/models/clip-bpe/bpe_simple_vocab_16e6.txt";
-    std::ifstream f(path, std::ios::binary);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    clip::Result<clip::ClipTokenizer> r = clip::ClipTokenizer::from_bpe_merges(ss.str());
+    clip::Result<clip::ClipTokenizer> r = clip::ClipTokenizer::from_bpe_merges(fuzz::read_source_file(path));
     FUZZ_CHECK(r.ok(), "cannot load %s: %s", path.c_str(), r.ok() ? "" : r.message().c_str());
     return new clip::ClipTokenizer(std::move(*r));
   }();

@@ -4,8 +4,6 @@
 // contract: [CLS] first, [SEP] last, ids in the vocabulary, [CLS]/[SEP]
 // nowhere else, truncation that agrees with a longer context.
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "core/text/wordpiece_tokenizer.h"
@@ -16,10 +14,7 @@ namespace {
 const clip::WordPieceTokenizer& tokenizer() {
   static const clip::WordPieceTokenizer* t = [] {
     const std::string path = CLIPSEARCH_SOURCE_DIR "/tests/data/text/wordpiece_vocab.txt";
-    std::ifstream f(path, std::ios::binary);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    clip::Result<clip::WordPieceTokenizer> r = clip::WordPieceTokenizer::from_vocab_txt(ss.str());
+    clip::Result<clip::WordPieceTokenizer> r = clip::WordPieceTokenizer::from_vocab_txt(fuzz::read_source_file(path));
     FUZZ_CHECK(r.ok(), "cannot load %s: %s", path.c_str(), r.ok() ? "" : r.message().c_str());
     return new clip::WordPieceTokenizer(std::move(*r));
   }();

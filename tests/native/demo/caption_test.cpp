@@ -6,22 +6,13 @@
 
 #include <set>
 
+#include "demo_objects.h"
+
 namespace clip::demo {
 namespace {
 
-DemoObject object(const char* shape, const char* color, const char* size, const char* position) {
-  DemoObject o;
-  o.shape = shape;
-  o.color = color;
-  o.size = size;
-  o.position = position;
-  return o;
-}
-
-bool claim_fits(const DemoObject& claim, const DemoObject& o) {
-  return (claim.shape.empty() || claim.shape == o.shape) && (claim.color.empty() || claim.color == o.color) &&
-         (claim.size.empty() || claim.size == o.size) && (claim.position.empty() || claim.position == o.position);
-}
+using test::claim_fits;
+using test::object;
 
 TEST(DemoCaption, ClaimsAreTrueAndNamedInTheText) {
   const std::vector<std::vector<DemoObject>> scenes = {

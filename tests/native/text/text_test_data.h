@@ -51,4 +51,17 @@ inline std::vector<TokenizerCase> read_cases(const std::string& name) {
   return read_cases_file(std::string(CLIPSEARCH_TEST_DATA) + "/text/" + name);
 }
 
+// Encodes every case with `tok`, failing each that differs from its ids;
+// returns how many matched.
+template <class Tokenizer>
+size_t expect_golden_ids(const Tokenizer& tok, const std::vector<TokenizerCase>& cases) {
+  size_t matched = 0;
+  for (const TokenizerCase& c : cases) {
+    std::vector<int32_t> ids = tok.encode(c.text);
+    EXPECT_EQ(ids, c.ids) << "text: " << nlohmann::json(c.text).dump();
+    matched += ids == c.ids;
+  }
+  return matched;
+}
+
 }  // namespace clip::test
