@@ -64,10 +64,7 @@ export async function prepareSearchBench({ core, fetchBytes, log = () => {} }) {
   const data = JSON.parse(new TextDecoder().decode(await fetchBytes('data.json')));
   const { n, dim, k, shardRows, truth } = data;
   const index = new core.Index();
-  for (const name of data.shards) {
-    const r = index.addShard(await fetchBytes(name), name);
-    if (r.error) throw new Error(r.error);
-  }
+  for (const name of data.shards) index.addShard(await fetchBytes(name), name);
   const floats = async (name) => {
     const b = await fetchBytes(name);
     return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));  // aligned copy
@@ -87,7 +84,6 @@ export async function prepareSearchBench({ core, fetchBytes, log = () => {} }) {
 
   const wasmRows = (opts) => (q) => {
     const hits = index.search(query(q), { k, ...opts });
-    if (hits.error) throw new Error(hits.error);
     return hits.map((h) => h.shard * shardRows + h.row);
   };
   const methods = {

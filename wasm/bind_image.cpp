@@ -12,11 +12,11 @@ namespace {
 using clip::PreprocessConfig;
 using clip::RgbImage;
 
-// { ok, tensor, width, height, sha256 } from an image already in RGB.
+// { tensor, width, height, sha256 } from an image already in RGB.
 val tensor_result(const RgbImage& image, const PreprocessConfig& cfg, const std::string& sha256) {
   clip::Result<RgbImage> crop = clip::resize_and_crop(image, cfg);
-  if (!crop) return error_object(crop.message());
-  val o = ok_object();
+  if (!crop) return js_error(crop.message());
+  val o = val::object();
   o.set("tensor", copy_to_js(clip::normalize_to_nchw(*crop, cfg)));
   o.set("width", image.width);
   o.set("height", image.height);
@@ -30,10 +30,10 @@ std::string hex_sha256(const std::vector<uint8_t>& bytes) {
 
 val preprocess_image(const val& encoded, const val& config) {
   clip::Result<PreprocessConfig> cfg = preprocess_config_from_js(config);
-  if (!cfg) return error_object("preprocessImage: " + cfg.message());
+  if (!cfg) return js_error("preprocessImage: " + cfg.message());
   std::vector<uint8_t> bytes = bytes_from_js(encoded);
   clip::Result<RgbImage> image = clip::decode_image(bytes, cfg->limits);
-  if (!image) return error_object(image.message());
+  if (!image) return js_error(image.message());
   return tensor_result(*image, *cfg, hex_sha256(bytes));
 }
 
@@ -41,25 +41,25 @@ val preprocess_rgba(const val& rgba, int width, int height, const val& config) {
   std::vector<uint8_t> pixels = bytes_from_js(rgba);
   // rgb_from_rgba trusts the length, so check it matches the claimed size.
   if (width <= 0 || height <= 0 || uint64_t(width) * uint64_t(height) * 4 != pixels.size()) {
-    return error_object("preprocessRgba: " + std::to_string(pixels.size()) + " bytes is not " +
+    return js_error("preprocessRgba: " + std::to_string(pixels.size()) + " bytes is not " +
                         std::to_string(width) + " x " + std::to_string(height) + " RGBA pixels");
   }
   clip::Result<PreprocessConfig> cfg = preprocess_config_from_js(config);
-  if (!cfg) return error_object("preprocessRgba: " + cfg.message());
+  if (!cfg) return js_error("preprocessRgba: " + cfg.message());
   clip::Result<RgbImage> image = clip::rgb_from_rgba(pixels.data(), width, height, cfg->limits);
-  if (!image) return error_object(image.message());
+  if (!image) return js_error(image.message());
   return tensor_result(*image, *cfg, "");
 }
 
 val preprocess_crop(const val& encoded, const val& config) {
   clip::Result<PreprocessConfig> cfg = preprocess_config_from_js(config);
-  if (!cfg) return error_object("preprocessCrop: " + cfg.message());
+  if (!cfg) return js_error("preprocessCrop: " + cfg.message());
   std::vector<uint8_t> bytes = bytes_from_js(encoded);
   clip::Result<RgbImage> image = clip::decode_image(bytes, cfg->limits);
-  if (!image) return error_object(image.message());
+  if (!image) return js_error(image.message());
   clip::Result<RgbImage> crop = clip::resize_and_crop(*image, *cfg);
-  if (!crop) return error_object(crop.message());
-  val o = ok_object();
+  if (!crop) return js_error(crop.message());
+  val o = val::object();
   o.set("crop", copy_to_js(crop->pixels));
   o.set("size", crop->width);
   o.set("width", image->width);
@@ -71,10 +71,10 @@ val preprocess_crop(const val& encoded, const val& config) {
 val decode_image(const val& encoded, const val& config) {
   std::vector<uint8_t> bytes = bytes_from_js(encoded);
   clip::Result<PreprocessConfig> cfg = preprocess_config_from_js(config);
-  if (!cfg) return error_object("decodeImage: " + cfg.message());
+  if (!cfg) return js_error("decodeImage: " + cfg.message());
   clip::Result<RgbImage> image = clip::decode_image(bytes, cfg->limits);
-  if (!image) return error_object(image.message());
-  val o = ok_object();
+  if (!image) return js_error(image.message());
+  val o = val::object();
   o.set("pixels", copy_to_js(image->pixels));
   o.set("width", image->width);
   o.set("height", image->height);
@@ -95,8 +95,8 @@ val image_format(const val& encoded) {
 val probe_image(const val& encoded) {
   std::vector<uint8_t> bytes = bytes_from_js(encoded);
   clip::Result<clip::ImageInfo> info = clip::probe_image(bytes);
-  if (!info) return error_object(info.message());
-  val o = ok_object();
+  if (!info) return js_error(info.message());
+  val o = val::object();
   o.set("format", std::string(clip::image_format_name(info->format)));
   o.set("decodable", clip::can_decode(info->format));
   o.set("width", info->width);

@@ -41,19 +41,17 @@ class Index {
   val add_shard(const val& bytes, const std::string& name) {
     // The one copy into wasm memory becomes the shard's own storage.
     clip::Result<clip::Shard> shard = clip::Shard::parse(bytes_from_js(bytes), name);
-    if (!shard) return error_object(shard.message());
+    if (!shard) return js_error(shard.message());
     uint32_t count = shard->count();
     clip::Status added = searcher_.add_shard(std::make_shared<const clip::Shard>(std::move(shard).value()));
-    if (!added) return error_object(added.message());
-    val o = ok_object();
-    o.set("count", count);
-    return o;
+    if (!added) return js_error(added.message());
+    return val(count);
   }
 
   val search(const val& query, const val& options) const {
     std::vector<float> q = floats_from_js(query);
     clip::Result<std::vector<clip::Hit>> hits = searcher_.search(q.data(), q.size(), search_options_from_js(options));
-    if (!hits) return error_object(hits.message());
+    if (!hits) return js_error(hits.message());
     val out = val::array();
     for (const clip::Hit& h : *hits) {
       val o = record_to_js(searcher_.shard(h.shard).record(h.row));
@@ -67,15 +65,18 @@ class Index {
 
   val search_default(const val& query) const { return search(query, val::undefined()); }
 
+  // Lookups: null when nothing matches (not an error).
   val embedding(const std::string& id) const {
     uint32_t shard = 0, row = 0;
     if (!searcher_.find_id(id, &shard, &row)) return val::null();
     return copy_to_js(searcher_.shard(shard).embedding(row));
   }
 
-  std::string find_by_sha256(const std::string& hex) const {
+  val find_by_sha256(const std::string& hex) const {
     std::array<uint8_t, 32> sha{};
-    return clip::sha256_from_hex(hex, &sha) ? searcher_.find_content(sha) : "";
+    if (!clip::sha256_from_hex(hex, &sha)) return js_error("findBySha256: \"" + hex.substr(0, 80) + "\" is not 64 hex digits");
+    std::string id = searcher_.find_content(sha);
+    return id.empty() ? val::null() : val(id);
   }
 
   double size() const { return double(searcher_.size()); }

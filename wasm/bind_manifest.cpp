@@ -35,9 +35,9 @@ val encoder_to_js(const clip::EncoderSpec& e) {
 
 val parse_model_manifest(const std::string& text) {
   clip::Result<clip::ModelManifest> r = clip::parse_model_manifest(text);
-  if (!r) return error_object(r.message());
+  if (!r) return js_error(r.message());
   const clip::ModelManifest& m = *r;
-  val o = ok_object();
+  val o = val::object();
   o.set("format", m.format);
   o.set("name", m.name);
   o.set("fingerprint", m.fingerprint);
@@ -73,22 +73,20 @@ val parse_model_manifest(const std::string& text) {
 
 val pick_variant(const std::string& text, const std::string& encoder, const std::string& backend) {
   clip::Result<clip::ModelManifest> r = clip::parse_model_manifest(text);
-  if (!r) return error_object(r.message());
+  if (!r) return js_error(r.message());
   if (encoder != "text" && encoder != "vision") {
-    return error_object("pickVariant: encoder must be \"text\" or \"vision\", got \"" + encoder + "\"");
+    return js_error("pickVariant: encoder must be \"text\" or \"vision\", got \"" + encoder + "\"");
   }
   const clip::ModelFile* f = clip::pick_variant(encoder == "text" ? r->text : r->vision, *r, backend);
-  if (!f) return error_object("model " + r->name + ": no " + encoder + " encoder file listed");
-  val o = model_file_to_js(*f);
-  o.set("ok", true);
-  return o;
+  if (!f) return js_error("model " + r->name + ": no " + encoder + " encoder file listed");
+  return model_file_to_js(*f);
 }
 
 val parse_index_manifest(const std::string& text) {
   clip::Result<clip::IndexManifest> r = clip::parse_index_manifest(text);
-  if (!r) return error_object(r.message());
+  if (!r) return js_error(r.message());
   const clip::IndexManifest& m = *r;
-  val o = ok_object();
+  val o = val::object();
   o.set("version", m.version);
   o.set("toolVersion", m.tool_version);
   o.set("modelName", m.model_name);

@@ -12,23 +12,23 @@ namespace {
 using clip::ClipTokenizer;
 using clip::WordPieceTokenizer;
 
-// A tokenizer instance on success, { ok: false, error } on failure.
+// A tokenizer instance, or a ClipError to throw.
 template <class Tokenizer>
-val tokenizer_or_error(clip::Result<Tokenizer> r) {
-  if (!r) return error_object(r.message());
+val tokenizer_or_js_error(clip::Result<Tokenizer> r) {
+  if (!r) return js_error(r.message());
   return val(std::move(r).value());
 }
 
 val from_bpe_merges(const std::string& merges) {
-  return tokenizer_or_error(ClipTokenizer::from_bpe_merges(merges));
+  return tokenizer_or_js_error(ClipTokenizer::from_bpe_merges(merges));
 }
 
 val from_vocab_merges(const std::string& vocab_json, const std::string& merges_txt) {
-  return tokenizer_or_error(ClipTokenizer::from_vocab_and_merges(vocab_json, merges_txt));
+  return tokenizer_or_js_error(ClipTokenizer::from_vocab_and_merges(vocab_json, merges_txt));
 }
 
 val from_tokenizer_json(const std::string& json) {
-  return tokenizer_or_error(ClipTokenizer::from_tokenizer_json(json));
+  return tokenizer_or_js_error(ClipTokenizer::from_tokenizer_json(json));
 }
 
 // encode(text[, context]): ids as an Int32Array; each tokenizer has its own default context.
@@ -43,7 +43,7 @@ val encode(const Tokenizer& tok, const std::string& text) {
 }
 
 val from_vocab_txt(const std::string& vocab_txt) {
-  return tokenizer_or_error(WordPieceTokenizer::from_vocab_txt(vocab_txt));
+  return tokenizer_or_js_error(WordPieceTokenizer::from_vocab_txt(vocab_txt));
 }
 
 }  // namespace

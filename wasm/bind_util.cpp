@@ -35,13 +35,13 @@ val encode_shard(const val& spec) {
     if (!r["height"].isUndefined()) rec.height = r["height"].as<uint32_t>();
     std::string hex;
     if (read_string(r, "sha256", &hex) && !clip::sha256_from_hex(hex, &rec.content_sha256)) {
-      return error_object("encodeShard: records[" + std::to_string(i) + "].sha256 is not 64 hex digits");
+      return js_error("encodeShard: records[" + std::to_string(i) + "].sha256 is not 64 hex digits");
     }
     c.records.push_back(std::move(rec));
   }
   c.embeddings = floats_from_js(spec["embeddings"]);
   clip::Result<std::vector<uint8_t>> bytes = clip::encode_shard(c);
-  if (!bytes) return error_object(bytes.message());
+  if (!bytes) return js_error(bytes.message());
   return copy_to_js(*bytes);
 }
 

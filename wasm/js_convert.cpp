@@ -18,17 +18,8 @@ std::vector<float> floats_from_js(const val& array) {
   return out;
 }
 
-val error_object(const std::string& message) {
-  val o = val::object();
-  o.set("ok", false);
-  o.set("error", message);
-  return o;
-}
-
-val ok_object() {
-  val o = val::object();
-  o.set("ok", true);
-  return o;
+val js_error(const std::string& message) {
+  return val::module_property("ClipError").new_(message);
 }
 
 static void read_triplet(const val& obj, const char* key, float out[3]) {

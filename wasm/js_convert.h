@@ -28,9 +28,10 @@ val copy_to_js(const T* data, size_t count) {
 template <class T>
 val copy_to_js(const std::vector<T>& v) { return copy_to_js(v.data(), v.size()); }
 
-// { ok: false, error } and { ok: true }: the module's error convention.
-val error_object(const std::string& message);
-val ok_object();
+// What a binding returns to fail: a ClipError carrying `message`, which
+// throw_errors.js throws once the call has returned (docs/WASM_API.md).
+// Success values are returned as they are, with no status fields.
+val js_error(const std::string& message);
 
 // { size, resample, mean, std, maxPixels, maxSide }, each optional (missing
 // ones keep CLIP's values). Fails on a resample name core does not know.

@@ -45,3 +45,19 @@ export function random(seed) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+// The message of the ClipError `call` throws (the module's error convention,
+// docs/WASM_API.md); fails when it returns instead or throws something else.
+export function refusal(call) {
+  let value;
+  try {
+    value = call();
+  } catch (err) {
+    if (err?.name !== 'ClipError') throw err;
+    if (!(typeof err.message === 'string' && err.message.length > 0 && !err.message.includes('\n'))) {
+      throw new Error(`ClipError without a one-line message: ${JSON.stringify(err.message)}`);
+    }
+    return err.message;
+  }
+  throw new Error(`expected a ClipError, but the call returned ${String(value).slice(0, 80)}`);
+}

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { loadCore, readData } from './support.mjs';
+import { loadCore, readData, refusal } from './support.mjs';
 
 const core = await loadCore();
 const vocab = readData('text/wordpiece_vocab.txt').toString('utf8');
@@ -12,7 +12,7 @@ const cases = readData('text/wordpiece_cases.jsonl').toString('utf8')
 
 test('Chinese-CLIP vocabulary loads, with its special ids', () => {
   const tok = core.WordPieceTokenizer.fromVocabTxt(vocab);
-  assert.equal(tok.error, undefined);
+  assert.ok(tok instanceof core.WordPieceTokenizer);
   assert.equal(tok.startId, 101);
   assert.equal(tok.endId, 102);
   assert.equal(tok.unknownId, 100);
@@ -44,8 +44,6 @@ test('a short context keeps [SEP]; the default is 52', () => {
   tok.delete();
 });
 
-test('a vocabulary without [CLS] is an error, not an exception', () => {
-  const bad = core.WordPieceTokenizer.fromVocabTxt('[PAD]\n[SEP]\n[UNK]\n');
-  assert.equal(bad.ok, false);
-  assert.match(bad.error, /no \[CLS\] token/);
+test('a vocabulary without [CLS] is refused with a ClipError', () => {
+  assert.match(refusal(() => core.WordPieceTokenizer.fromVocabTxt('[PAD]\n[SEP]\n[UNK]\n')), /no \[CLS\] token/);
 });

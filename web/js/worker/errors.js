@@ -10,6 +10,24 @@ export class UserError extends Error {
   }
 }
 
+// The wasm core throws a ClipError (docs/WASM_API.md) when it refuses input;
+// its message already says what, where and what was expected.
+export function isCoreError(err) {
+  return err instanceof Error && err.name === 'ClipError';
+}
+
+// Runs `call` (a core call); a refusal by the core becomes a UserError of
+// `kind` whose message is `describe(core's message)`. Anything else (out of
+// memory, a bug) passes through for explain().
+export function coreRefusal(kind, describe, call) {
+  try {
+    return call();
+  } catch (err) {
+    if (isCoreError(err)) throw new UserError(kind, describe(err.message));
+    throw err;
+  }
+}
+
 // Browsers report exhausted memory in several shapes; recognise them so the
 // user is told "out of memory" rather than a stack trace.
 export function isOutOfMemory(err) {

@@ -3,7 +3,7 @@
 // others (WebP, AVIF, HEIC where the browser can) are decoded by the browser,
 // which applies EXIF orientation, and enter the core's RGBA path.
 
-import { UserError } from './errors.js';
+import { UserError, coreRefusal } from './errors.js';
 
 // Formats the core decodes itself (stb_image), by their leading bytes.
 function coreCanDecode(b) {
@@ -41,12 +41,11 @@ async function browserDecode(bytes, mime, maxPixels) {
 // Returns {tensor, sha256} where sha256 is of the file's bytes.
 export async function imageToTensor(core, bytes, mime, cfg) {
   if (coreCanDecode(bytes)) {
-    const r = core.preprocessImage(bytes, cfg);
-    if (r.error) throw new UserError('decode', `Could not read this image: ${r.error}`);
+    const r = coreRefusal('decode', (why) => `Could not read this image: ${why}`, () => core.preprocessImage(bytes, cfg));
     return { tensor: r.tensor, sha256: r.sha256 };
   }
   const { rgba, width, height } = await browserDecode(bytes, mime, cfg.maxPixels);
-  const r = core.preprocessRgba(rgba, width, height, cfg);
-  if (r.error) throw new UserError('decode', `Could not prepare this image: ${r.error}`);
+  const r = coreRefusal('decode', (why) => `Could not prepare this image: ${why}`,
+    () => core.preprocessRgba(rgba, width, height, cfg));
   return { tensor: r.tensor, sha256: core.sha256Hex(bytes) };
 }

@@ -4,7 +4,7 @@
 // checksum and offset by the core) and searchable as soon as it arrives.
 
 import { fetchManifest, fetchVerified, FetchError } from './fetch_cache.js';
-import { UserError, explain, tooLargeError } from './errors.js';
+import { UserError, explain, tooLargeError, isCoreError, coreRefusal } from './errors.js';
 
 const CACHE = 'clipsearch-index';
 const GiB = 1024 ** 3;
@@ -32,8 +32,8 @@ export async function loadIndexManifest(core, location) {
     }
     throw explain(err, 'loading the index manifest');
   }
-  const manifest = core.parseIndexManifest(fetched.text);
-  if (manifest.error) throw new UserError('index-damaged', `Index damaged: ${url} is not a valid index manifest: ${manifest.error}`);
+  const manifest = coreRefusal('index-damaged', (why) => `Index damaged: ${url} is not a valid index manifest: ${why}`,
+    () => core.parseIndexManifest(fetched.text));
   return { manifest, url, base: new URL('./', url).href, fromCache: fetched.fromCache };
 }
 
@@ -53,6 +53,7 @@ export function checkMemory(manifest, deviceMemoryGb) {
 
 function shardError(err, file) {
   if (err instanceof UserError) return err;
+  if (isCoreError(err)) return new UserError('index-damaged', `Index damaged: ${err.message}`);
   if (err instanceof FetchError) {
     const what = err.reason === 'http' || err.reason === 'network' ? 'could not be downloaded' : 'does not match the manifest';
     return new UserError('index-damaged', `Index damaged: ${file} ${what}: ${err.detail}.`);
@@ -78,8 +79,7 @@ export async function loadShards(core, index, loaded, { fingerprint, onProgress,
         onProgress: (n) => onProgress(done + n, total),
         core,
       });
-      const r = index.addShard(bytes, shard.file);
-      if (r.error) throw new UserError('index-damaged', `Index damaged: ${r.error}`);
+      index.addShard(bytes, shard.file);
       if (index.fingerprint !== fingerprint) {
         throw new UserError('model-mismatch', `${shard.file} was embedded with model fingerprint ${index.fingerprint.slice(0, 12)}…, not the loaded model's ${fingerprint.slice(0, 12)}….`);
       }

@@ -3,7 +3,7 @@
 
 import { fetchManifest, fetchVerified, FetchError } from './fetch_cache.js';
 import { Encoder } from './encoder.js';
-import { UserError, explain } from './errors.js';
+import { UserError, explain, coreRefusal } from './errors.js';
 
 const CACHE = 'clipsearch-model';
 
@@ -36,8 +36,8 @@ export async function loadModelManifest(core, location) {
   } catch (err) {
     throw fileError(err, 'model.json', url);
   }
-  const manifest = core.parseModelManifest(fetched.text);
-  if (manifest.error) throw new UserError('model-damaged', `Model manifest ${url} is invalid: ${manifest.error}`);
+  const manifest = coreRefusal('model-damaged', (why) => `Model manifest ${url} is invalid: ${why}`,
+    () => core.parseModelManifest(fetched.text));
   return { manifest, json: fetched.text, url, base: new URL('./', url).href, fromCache: fetched.fromCache };
 }
 
@@ -74,9 +74,7 @@ export async function loadTokenizer(core, model) {
   if (!make || texts.length < (m.tokenizerKind === 'vocab_merges' ? 2 : 1)) {
     throw new UserError('model-damaged', `Model ${m.name}: tokenizer kind “${m.tokenizerKind}” with ${texts.length} file(s) is not supported.`);
   }
-  const tok = make();
-  if (tok.error) throw new UserError('model-damaged', `Model ${m.name}: tokenizer: ${tok.error}`);
-  return tok;
+  return coreRefusal('model-damaged', (why) => `Model ${m.name}: tokenizer: ${why}`, make);
 }
 
 // Loads the `which` ('text' | 'vision') encoder for `backend`. When WebGPU
@@ -85,8 +83,8 @@ export async function loadTokenizer(core, model) {
 export async function loadEncoder(ort, model, which, backend, { core, onProgress }) {
   const spec = model.manifest[which];
   const what = `the ${which} encoder`;
-  const variant = core.pickVariant(model.json, which, backend);
-  if (variant.error) throw new UserError('model-damaged', `Model ${model.manifest.name}: no ${which} encoder file: ${variant.error}`);
+  const variant = coreRefusal('model-damaged', (why) => `Model ${model.manifest.name}: no ${which} encoder file: ${why}`,
+    () => core.pickVariant(model.json, which, backend));
   const bytes = await fetchModelFile(model, variant, `${what} (${variant.path})`, { core, onProgress });
   try {
     return { encoder: await Encoder.create(ort, bytes, backend, spec), backend, note: '' };

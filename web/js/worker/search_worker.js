@@ -10,7 +10,7 @@ import { loadIndexManifest, loadShards, checkMemory, totalShardBytes } from './i
 import { imageToTensor } from './image_decode.js';
 import { QueryMailbox } from './query_mailbox.js';
 import { cacheAvailable } from './fetch_cache.js';
-import { UserError, explain } from './errors.js';
+import { UserError, explain, coreRefusal } from './errors.js';
 import { formatCount, formatBytes } from '../format.js';
 
 const TEXT_CACHE_SIZE = 128;
@@ -249,15 +249,14 @@ function rerunLast() {
 
 function search({ q, embedding, sha256, encodeMs }, partial) {
   // The query image itself: by content hash for a photo, by id for "similar".
-  const selfId = q.kind === 'similar' ? q.id : sha256 ? index.findBySha256(sha256) : '';
+  const selfId = q.kind === 'similar' ? q.id : (sha256 && index.findBySha256(sha256)) || '';
   const t0 = performance.now();
-  const hits = index.size === 0 ? [] : index.search(embedding, {
+  const hits = index.size === 0 ? [] : coreRefusal('search', (why) => `Search failed: ${why}`, () => index.search(embedding, {
     k: q.k,
     minScore: q.minScore,
     excludeId: q.excludeSelf ? selfId : '',
     binary: index.size >= BINARY_PASS_MIN_VECTORS && indexInfo.manifest.binaryCodes,
-  });
-  if (hits.error) throw new UserError('search', `Search failed: ${hits.error}`);
+  }));
   post({
     type: 'results',
     seq: q.seq,
