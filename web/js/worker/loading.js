@@ -1,0 +1,127 @@
+// The worker's loading sequence, one stage per function, each moving the
+// state machine (worker_state.js) and filling the session:
+//
+//   startCore -> openIndexAndModel -> pickBackend -> (loadTextSide || loadIndexShards)
+//
+// `session` holds what loading makes and queries use: config, core, ort,
+// backend, model, tokenizer, textEncoder, index, indexInfo. A stage that
+// throws fails the worker (search_worker.js). Where others extend it: the
+// model a manifest names (openIndexAndModel), how shards arrive
+// (loadIndexShards), what the text side needs (loadTextSide).
+
+import buildInfo from '../build_info.js';
+import { chooseBackend, backendLabel, loadOrt, requireWasmSimd } from './runtime.js';
+import { loadModelManifest, loadTokenizer, loadEncoder } from './model_loader.js';
+import { loadIndexManifest, loadShards, checkMemory, totalShardBytes } from './index_loader.js';
+import { cacheAvailable } from './fetch_cache.js';
+import { UserError } from './errors.js';
+import { formatCount, formatBytes } from '../format.js';
+
+export function progress(post, id, label) {
+  return (loaded, total) => post({ type: 'progress', id, label, loaded, total });
+}
+
+export function postIndexInfo(session, post) {
+  const { index, indexInfo, model, state } = session;
+  post({
+    type: 'index',
+    base: indexInfo.base,
+    count: index.size,
+    totalCount: indexInfo.manifest.count,
+    loadedShards: state.shards.loaded,
+    totalShards: indexInfo.manifest.shards.length,
+    modelName: model.manifest.name,
+  });
+}
+
+function setBackend(session, post, name) {
+  session.backend = name;
+  post({ type: 'backend', name, label: backendLabel(name) });
+}
+
+async function startCore(session) {
+  const { config, state } = session;
+  requireWasmSimd();
+  state.start();
+  const { default: createClipCore } = await import(new URL('core/clipsearch_core.mjs', config.appBase).href);
+  session.core = await createClipCore();
+  if (!config.secure) {
+    state.note('This page is not a secure context (plain HTTP from another host), so WebGPU and offline caching are off; serve it over HTTPS or from localhost to turn them on.');
+  } else if (!cacheAvailable()) {
+    state.note('Cache Storage is unavailable here, so the model and index will download again next visit.');
+  }
+}
+
+async function openIndexAndModel(session) {
+  const { config, core, state } = session;
+  state.step('Reading the index and model manifests…');
+  const indexInfo = (session.indexInfo = await loadIndexManifest(core, config.index));
+  const im = indexInfo.manifest;
+  const modelLocation = config.model || (im.modelLocation ? new URL(im.modelLocation, indexInfo.base).href : '');
+  if (!modelLocation) {
+    throw new UserError('model-missing', 'The index manifest names no model location; add ?model=<model folder or URL> to the page address.');
+  }
+  const model = (session.model = await loadModelManifest(core, modelLocation));
+  const m = model.manifest;
+  if (m.fingerprint !== im.modelFingerprint) {
+    throw new UserError('model-mismatch',
+      `This index was built with another model: it needs “${im.modelName}” (fingerprint ${im.modelFingerprint.slice(0, 12)}…) ` +
+      `but the page loaded “${m.name}” (fingerprint ${m.fingerprint.slice(0, 12)}…) from ${model.base}. ` +
+      'Load the matching model with ?model=, or rebuild the index with this one.');
+  }
+  if (im.dim !== m.embeddingDim) {
+    throw new UserError('model-mismatch', `The index holds ${im.dim}-d vectors but model “${m.name}” makes ${m.embeddingDim}-d embeddings.`);
+  }
+  checkMemory(im, config.deviceMemory);
+  if (model.fromCache || indexInfo.fromCache) state.note('Offline: using the cached model and index.');
+  state.indexPlanned({ shards: im.shards.length, images: im.count });
+}
+
+async function pickBackend(session, post) {
+  const chosen = await chooseBackend(session.config.backend);
+  chosen.notes.forEach((n) => session.state.note(n));
+  setBackend(session, post, chosen.name);
+}
+
+async function loadTextSide(session, post) {
+  const { config, core, model, state } = session;
+  session.ort = await loadOrt(session.backend, { appBase: config.appBase, buildInfo, core, onProgress: progress(post, 'runtime', 'Model runtime') });
+  session.tokenizer = await loadTokenizer(core, model);
+  const r = await loadEncoder(session.ort, model, 'text', session.backend, { core, onProgress: progress(post, 'text-model', 'Text model') });
+  session.textEncoder = r.encoder;
+  if (r.backend !== session.backend) {
+    state.note(r.note);
+    setBackend(session, post, r.backend);
+  }
+  state.textLoaded();
+}
+
+// Shards one by one, each searchable as it arrives (`onShard`); damaged ones
+// are skipped and reported once all were tried.
+async function loadIndexShards(session, post, onShard) {
+  const { core, index, indexInfo, model, state } = session;
+  const damaged = await loadShards(core, index, indexInfo, {
+    fingerprint: model.manifest.fingerprint,
+    onProgress: progress(post, 'index', 'Index'),
+    onShard: () => {
+      state.shardLoaded(index.size);
+      postIndexInfo(session, post);
+      onShard();
+    },
+  });
+  state.shardsFinished(damaged);
+}
+
+// The whole sequence; resolves once every shard was tried. `onShard` runs
+// after each shard is added (queries re-run on the larger index).
+export async function load(session, post, onShard) {
+  await startCore(session);
+  await openIndexAndModel(session);
+  await pickBackend(session, post);
+  const { core, model, indexInfo, state } = session;
+  session.index = new core.Index();
+  postIndexInfo(session, post);
+  const im = indexInfo.manifest;
+  state.step(`Loading model “${model.manifest.name}” and ${formatCount(im.count)} images (${formatBytes(totalShardBytes(im))})…`);
+  await Promise.all([loadTextSide(session, post), loadIndexShards(session, post, onShard)]);
+}
