@@ -269,6 +269,13 @@ test('an index of real photos loads as built; pasted WebP and dropped JPEG photo
   const stored = cosine(dropped.embedding, dropped.selfEmbedding);
   assert.ok(stored >= 0.999, `dropped JPEG vs stored embedding cosine ${stored}`);
 
+  // A PNM: the core says it does not decode it (imageFormat), so the browser
+  // is asked, cannot either, and the message says which file type failed.
+  const ppm = path.join(work, 'gray.ppm');
+  fs.writeFileSync(ppm, Buffer.concat([Buffer.from('P6\n2 2\n255\n'), Buffer.alloc(12, 128)]));
+  const refused = await page.dropFile(ppm, 'image/x-portable-pixmap');
+  assert.match(refused.error || '', /^Could not read this image \(image\/x-portable-pixmap\): it is not a format this browser can decode/);
+
   // Thumbnails come from the index folder.
   await page.page.waitForFunction(() => [...document.querySelectorAll('[data-testid="result"] img')].every((i) => i.complete && i.naturalWidth > 0));
   await page.page.close();

@@ -1,22 +1,13 @@
-// Image bytes -> the vision encoder's input tensor. Formats stb_image reads
-// go through the core's own decoder (bit-identical to the native indexer);
-// others (WebP, AVIF, HEIC where the browser can) are decoded by the browser,
-// which applies EXIF orientation, and enter the core's RGBA path.
+// Image bytes -> the vision encoder's input tensor. The core decides which
+// formats it decodes itself (core.imageFormat: bit-identical to the native
+// indexer); the others (WebP, AVIF, HEIC where the browser can) are decoded
+// by the browser, which applies EXIF orientation, and enter the core's RGBA
+// path.
 
 import { UserError, coreRefusal } from './errors.js';
 
-// Formats the core decodes itself (stb_image), by their leading bytes.
-function coreCanDecode(b) {
-  const starts = (...sig) => sig.every((v, i) => b[i] === v);
-  return starts(0xff, 0xd8, 0xff) ||                 // JPEG
-    starts(0x89, 0x50, 0x4e, 0x47) ||                // PNG
-    starts(0x47, 0x49, 0x46, 0x38) ||                // GIF
-    starts(0x42, 0x4d) ||                            // BMP
-    starts(0x38, 0x42, 0x50, 0x53) ||                // PSD
-    (b[0] === 0x50 && b[1] >= 0x31 && b[1] <= 0x36); // PNM
-}
-
-async function browserDecode(bytes, mime, maxPixels) {
+async function browserDecode(bytes, mime, format, maxPixels) {
+  const what = mime || format;
   if (typeof createImageBitmap === 'undefined' || typeof OffscreenCanvas === 'undefined') {
     throw new UserError('decode', 'This image format needs the browser to decode it, and this browser cannot do that in a worker. Use JPEG or PNG.');
   }
@@ -24,7 +15,7 @@ async function browserDecode(bytes, mime, maxPixels) {
   try {
     bitmap = await createImageBitmap(new Blob([bytes], { type: mime || '' }), { imageOrientation: 'from-image' });
   } catch {
-    throw new UserError('decode', `Could not read this image${mime ? ` (${mime})` : ''}: it is not a format this browser can decode.`);
+    throw new UserError('decode', `Could not read this image${what !== 'unknown' ? ` (${what})` : ''}: it is not a format this browser can decode.`);
   }
   const { width, height } = bitmap;
   if (maxPixels && width * height > maxPixels) {
@@ -40,11 +31,12 @@ async function browserDecode(bytes, mime, maxPixels) {
 
 // Returns {tensor, sha256} where sha256 is of the file's bytes.
 export async function imageToTensor(core, bytes, mime, cfg) {
-  if (coreCanDecode(bytes)) {
+  const { format, decodable } = core.imageFormat(bytes);
+  if (decodable) {
     const r = coreRefusal('decode', (why) => `Could not read this image: ${why}`, () => core.preprocessImage(bytes, cfg));
     return { tensor: r.tensor, sha256: r.sha256 };
   }
-  const { rgba, width, height } = await browserDecode(bytes, mime, cfg.maxPixels);
+  const { rgba, width, height } = await browserDecode(bytes, mime, format, cfg.maxPixels);
   const r = coreRefusal('decode', (why) => `Could not prepare this image: ${why}`,
     () => core.preprocessRgba(rgba, width, height, cfg));
   return { tensor: r.tensor, sha256: core.sha256Hex(bytes) };
