@@ -60,9 +60,13 @@ if [ ! -f "$ort_dir/include/onnxruntime_cxx_api.h" ]; then
   apt_tmp="$(mktemp -d)"
   trap 'rm -rf "$apt_tmp"' EXIT
   mkdir -p "$apt_tmp/lists/partial" "$apt_tmp/cache/archives/partial" "$apt_tmp/etc"
-  cat > "$apt_tmp/etc/sources.list" <<EOF
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
-EOF
+  # The same archive (mirror, local cache or proxy) this machine's apt uses,
+  # for the trixie suite; apt's own proxy settings still apply.
+  archive="$("$root/tools/debian_mirror.sh")" ||
+    { log "cannot tell which Debian archive apt uses here; install the ONNX Runtime headers yourself (ONNXRUNTIME_ROOT)"; exit 1; }
+  read -r mirror keyring <<<"$archive"
+  echo "deb [signed-by=${keyring:-/usr/share/keyrings/debian-archive-keyring.gpg}] $mirror trixie main" \
+    > "$apt_tmp/etc/sources.list"
   apt_opts=(-o Dir::Etc::SourceList="$apt_tmp/etc/sources.list" -o Dir::Etc::SourceParts=/dev/null
             -o Dir::State::Lists="$apt_tmp/lists" -o Dir::Cache="$apt_tmp/cache"
             -o Dir::State::Status=/var/lib/dpkg/status -o APT::Architecture=amd64 -o APT::Sandbox::User=root)
