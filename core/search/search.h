@@ -53,6 +53,7 @@ class Searcher {
   uint32_t dim() const { return dim_; }
   const std::string& model_fingerprint() const { return fingerprint_; }
   const Shard& shard(uint32_t i) const { return *shards_[i]; }
+  const std::shared_ptr<const Shard>& shared_shard(uint32_t i) const { return shards_[i]; }
   size_t shard_count() const { return shards_.size(); }
 
   // `query` need not be normalised; it is normalised and quantized here.

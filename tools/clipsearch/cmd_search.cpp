@@ -10,7 +10,7 @@
 #include <string>
 
 #include "core/image/preprocess.h"
-#include "core/search/search.h"
+#include "core/index/index.h"
 #include "core/util/sha256.h"
 #include "tools/clipsearch/cli_common.h"
 #include "tools/clipsearch/commands.h"
@@ -31,23 +31,24 @@ struct Options {
   size_t k = 10;
   float min_score = -1.0f;
   bool json = false;
-  bool binary = false;
+  std::string first_pass = "auto";
   bool exclude_self = false;
 };
 
+clip::ModelIdentity identity(const ClipModel& model) {
+  const clip::ModelManifest& mm = model.manifest();
+  return {mm.name, mm.fingerprint, mm.embedding_dim};
+}
+
 // The model for a query: --model, or the one manifest.json names (its folder
-// relative to the index), or the default model; whichever it is, its
-// fingerprint must be the index's.
+// relative to the index), or the default model; the index decides whether it
+// can query it.
 clip::Result<ClipModel> model_for_index(const LoadedIndex& index, const std::string& flag) {
-  const clip::IndexManifest& m = index.manifest;
+  const clip::IndexManifest& m = index.manifest();
   auto check = [&](clip::Result<ClipModel> model, const std::string& how) -> clip::Result<ClipModel> {
     if (!model.ok()) return model;
-    if (model->manifest().fingerprint != m.model_fingerprint)
-      return clip::make_error("the index was built with model '" + m.model_name + "' (fingerprint " +
-                              m.model_fingerprint.substr(0, 12) + "), but " + how + " is '" +
-                              model->manifest().name + "' (fingerprint " +
-                              model->manifest().fingerprint.substr(0, 12) +
-                              "): its embeddings would not match; pass --model with the index's model");
+    if (auto st = index.index.check_model(identity(*model), how); !st.ok())
+      return clip::make_error(st.message() + " Pass --model with the index's model.");
     return model;
   };
   if (!flag.empty()) return check(ClipModel::load(flag), "--model " + flag);
@@ -61,20 +62,20 @@ clip::Result<ClipModel> model_for_index(const LoadedIndex& index, const std::str
   std::error_code ec;
   if (fs::exists(fs::path(fallback) / "model.json", ec)) {
     auto model = ClipModel::load(fallback);
-    if (model.ok() && model->manifest().fingerprint == m.model_fingerprint) return model;
+    if (model.ok() && index.index.check_model(identity(*model), "").ok()) return model;
   }
   return clip::make_error("cannot find model '" + m.model_name + "' that the index names" +
                           (m.model_location.empty() ? "" : " (at " + m.model_location + ")") +
                           "; pass --model DIR (clipsearch fetch-model can download it)");
 }
 
-clip::Result<std::vector<float>> query_vector(const Options& o, const LoadedIndex& index, const clip::Searcher& s,
-                                              std::string* exclude) {
+clip::Result<std::vector<float>> query_vector(const Options& o, const LoadedIndex& index, std::string* exclude) {
+  const clip::Index& s = index.index;
   if (!o.id.empty()) {
-    uint32_t shard, row;
-    if (!s.find_id(o.id, &shard, &row)) return clip::make_error("no id '" + o.id + "' in " + o.index);
+    auto stored = s.embedding(o.id);
+    if (!stored.ok()) return clip::make_error(o.index + ": " + stored.message());
     if (o.exclude_self) *exclude = o.id;
-    return s.shard(shard).embedding(row);
+    return stored;
   }
   auto model = model_for_index(index, o.model);
   if (!model.ok()) return model.error();
@@ -85,7 +86,7 @@ clip::Result<std::vector<float>> query_vector(const Options& o, const LoadedInde
     auto bytes = read_file(o.image, uint64_t(1) << 30);
     if (!bytes.ok()) return bytes.error();
     // The indexed copy of this file, recognised by its bytes.
-    if (o.exclude_self) *exclude = s.find_content(clip::sha256(bytes->data(), bytes->size()));
+    if (o.exclude_self) *exclude = index.index.find_content(clip::sha256(bytes->data(), bytes->size()));
     auto pixels = clip::preprocess_encoded(clip::ByteView(*bytes), model->image_config());
     if (!pixels.ok()) return clip::make_error(o.image + ": " + pixels.message());
     return model->embed_images(pixels->data(), 1);
@@ -93,47 +94,43 @@ clip::Result<std::vector<float>> query_vector(const Options& o, const LoadedInde
   return model->embed_texts({o.text});
 }
 
-void print_table(const clip::Searcher& s, const std::vector<clip::Hit>& hits) {
+void print_table(const clip::Index& s, const std::vector<clip::Hit>& hits) {
   if (hits.empty()) {
     std::printf("no results\n");
     return;
   }
   std::printf("%4s  %7s  %-32s  %s\n", "rank", "score", "id", "caption");
   for (size_t i = 0; i < hits.size(); ++i) {
-    const auto& r = s.shard(hits[i].shard).record(hits[i].row);
+    const auto& r = s.record(hits[i]);
     std::printf("%4zu  %7.4f  %-32s  %s\n", i + 1, double(hits[i].score), r.id.c_str(), r.caption.c_str());
   }
 }
 
 int run(const Options& o) {
-  auto index = load_index(o.index, false);
+  auto index = load_index(o.index);
   if (!index.ok()) return fail("search", index.message());
-  clip::Searcher searcher;
-  for (const auto& shard : index->shards)
-    if (auto st = searcher.add_shard(shard); !st.ok()) return fail("search", st.message());
+  const clip::Index& searched = index->index;
 
   std::string exclude;
-  auto query = query_vector(o, *index, searcher, &exclude);
+  auto query = query_vector(o, *index, &exclude);
   if (!query.ok()) return fail("search", query.message());
 
-  std::vector<clip::Hit> hits;
-  if (searcher.size() > 0) {
-    clip::SearchOptions so;
-    so.k = o.k;
-    so.min_score = o.min_score;
-    so.exclude_id = exclude;
-    so.binary_first_pass = o.binary;
-    auto found = searcher.search(query->data(), query->size(), so);
-    if (!found.ok()) return fail("search", found.message());
-    hits = std::move(*found);
-  }
+  clip::IndexQuery q;
+  q.k = o.k;
+  q.min_score = o.min_score;
+  q.exclude_id = exclude;
+  q.first_pass = o.first_pass == "binary" ? clip::FirstPass::kBinary
+                 : o.first_pass == "int8" ? clip::FirstPass::kInt8
+                                          : clip::FirstPass::kAuto;
+  auto hits = searched.search(query->data(), query->size(), q);
+  if (!hits.ok()) return fail("search", hits.message());
   if (!o.json) {
-    print_table(searcher, hits);
+    print_table(searched, *hits);
     return 0;
   }
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const auto& h : hits) {
-    const auto& r = searcher.shard(h.shard).record(h.row);
+  for (const auto& h : *hits) {
+    const auto& r = searched.record(h);
     out.push_back({{"id", r.id}, {"score", h.score}, {"caption", r.caption}, {"source", r.source}, {"thumb", r.thumb}});
   }
   std::cout << out.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
@@ -151,7 +148,12 @@ CommandRegistrar reg("search", "Search an index by --text, --image or --id", [](
   sub.add_option("-k,--top-k", o->k, "Number of results")->capture_default_str()->check(CLI::Range(1, 100000));
   sub.add_option("--min-score", o->min_score, "Drop results below this cosine similarity")->capture_default_str();
   sub.add_flag("--json", o->json, "Print a JSON list of {id, score, caption, source, thumb}");
-  sub.add_flag("--binary", o->binary, "Sign-bit first pass, then int8 rescoring (for very large indexes)");
+  sub.add_option("--first-pass", o->first_pass,
+                 "Candidates by int8 scan or sign bits, then exact rescoring; auto: sign bits from " +
+                     clip::group_thousands(clip::kBinaryPassMinVectors) + " images up")
+      ->check(CLI::IsMember({"auto", "int8", "binary"}))
+      ->capture_default_str();
+  sub.add_flag_callback("--binary", [o] { o->first_pass = "binary"; }, "Same as --first-pass binary");
   sub.add_flag("--exclude-self", o->exclude_self,
                "Leave out the query itself: the --id, or the indexed file with the same bytes as --image");
   sub.add_option("--model", o->model, "Model folder (default: the one the index names)");

@@ -1,18 +1,16 @@
 // clipsearch verify: is an index folder intact? Every shard against its
-// manifest entry (size, SHA-256) and its own section checksums, every
+// manifest entry, through the core index's checks (size, SHA-256, the
+// shard's own checksums, row count, dim, model, unique ids), every
 // thumbnail present. Prints each problem; exits 1 when there is any.
 //   clipsearch verify photos.index
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
-#include "core/util/sha256.h"
 #include "tools/clipsearch/cli_common.h"
 #include "tools/clipsearch/commands.h"
-#include "tools/pipeline/file_io.h"
 #include "tools/pipeline/index_folder.h"
 
 namespace fs = std::filesystem;
@@ -21,37 +19,20 @@ namespace clipsearch {
 namespace {
 
 int run(const std::string& dir) {
-  auto manifest = read_index_manifest(dir);
-  if (!manifest.ok()) return fail("verify", manifest.message());
+  LoadOptions all;
+  all.check_sha256 = true;
+  all.keep_going = true;
+  auto loaded = load_index(dir, all);
+  if (!loaded.ok()) return fail("verify", loaded.message());
+  const clip::Index& index = loaded->index;
   std::vector<std::string> problems;
-  std::set<std::string> ids;
-  size_t thumbs = 0, vectors = 0;
-  for (const auto& e : manifest->shards) {
-    const std::string path = join_path(dir, e.file);
-    auto bytes = read_file(path, std::max<uint64_t>(e.bytes, 1) * 2);
-    if (!bytes.ok()) {
-      problems.push_back(bytes.message());
-      continue;
-    }
-    if (bytes->size() != e.bytes)
-      problems.push_back(path + ": " + std::to_string(bytes->size()) + " bytes, manifest.json says " +
-                         std::to_string(e.bytes));
-    if (clip::to_hex(clip::sha256(bytes->data(), bytes->size())) != e.sha256)
-      problems.push_back(path + ": SHA-256 differs from manifest.json");
-    auto shard = clip::Shard::parse(std::move(*bytes), path);
-    if (!shard.ok()) {
-      problems.push_back(shard.message());
-      continue;
-    }
-    if (shard->count() != e.count)
-      problems.push_back(path + ": holds " + std::to_string(shard->count()) + " vectors, manifest.json says " +
-                         std::to_string(e.count));
-    if (shard->model_fingerprint() != manifest->model_fingerprint || shard->dim() != manifest->dim)
-      problems.push_back(path + ": model fingerprint or dim differs from manifest.json");
-    vectors += shard->count();
-    for (uint32_t r = 0; r < shard->count(); ++r) {
-      const auto& rec = shard->record(r);
-      if (!ids.insert(rec.id).second) problems.push_back(path + ": id '" + rec.id + "' appears more than once");
+  for (const auto& r : index.refusals()) problems.push_back(join_path(dir, r.reason));
+  size_t thumbs = 0;
+  for (uint32_t i = 0; i < index.accepted_shards(); ++i) {
+    const clip::Shard& shard = index.shard(i);
+    const std::string path = join_path(dir, shard.name());
+    for (uint32_t r = 0; r < shard.count(); ++r) {
+      const auto& rec = shard.record(r);
       if (rec.thumb.empty()) continue;
       ++thumbs;
       std::error_code ec;
@@ -70,7 +51,8 @@ int run(const std::string& dir) {
   if (fs::exists(join_path(dir, kJournalFile), ec))
     std::printf("note: %s holds an unfinished indexing run (journal.json); the index is the last finished one\n",
                 dir.c_str());
-  std::printf("ok: %zu vectors in %zu shards, %zu thumbnails\n", vectors, manifest->shards.size(), thumbs);
+  std::printf("ok: %zu vectors in %zu shards, %zu thumbnails\n", index.searchable_count(), index.accepted_shards(),
+              thumbs);
   return 0;
 }
 

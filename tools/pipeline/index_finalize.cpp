@@ -48,9 +48,11 @@ clip::Result<ShardOut> rewrite_shard(const std::string& out, const clip::Shard& 
 
 std::vector<std::string> referenced_thumbs(const LoadedIndex& index) {
   std::vector<std::string> out;
-  for (const auto& s : index.shards)
-    for (uint32_t r = 0; r < s->count(); ++r)
-      if (!s->record(r).thumb.empty()) out.push_back(s->record(r).thumb);
+  for (uint32_t i = 0; i < index.index.accepted_shards(); ++i) {
+    const clip::Shard& s = index.index.shard(i);
+    for (uint32_t r = 0; r < s.count(); ++r)
+      if (!s.record(r).thumb.empty()) out.push_back(s.record(r).thumb);
+  }
   return out;
 }
 
@@ -75,13 +77,14 @@ clip::Result<clip::IndexManifest> finalize_index(const FinalizeInput& in, Journa
   // are dropped (rewriting those shards under new numbers).
   std::vector<ShardOut> kept;
   if (in.base) {
-    for (size_t i = 0; i < in.base->shards.size(); ++i) {
-      const auto& shard = *in.base->shards[i];
+    const clip::Index& base = in.base->index;
+    for (uint32_t i = 0; i < base.accepted_shards(); ++i) {
+      const auto& shard = base.shard(i);
       std::vector<uint32_t> rows;
       for (uint32_t r = 0; r < shard.count(); ++r)
         if (!new_ids.count(shard.record(r).id)) rows.push_back(r);
       if (rows.size() == shard.count()) {
-        kept.push_back({in.base->manifest.shards[i], in.base->shards[i]});
+        kept.push_back({base.manifest().shards[base.shard_entry(i)], base.shared_shard(i)});
       } else if (!rows.empty()) {
         auto rewritten = rewrite_shard(in.out, shard, rows, shard_file_name(next_number++));
         if (!rewritten.ok()) return rewritten.error();

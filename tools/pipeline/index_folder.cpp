@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "core/util/sha256.h"
@@ -67,31 +68,36 @@ clip::Result<clip::IndexManifest> read_index_manifest(const std::string& dir) {
   return m;
 }
 
-clip::Result<LoadedIndex> load_index(const std::string& dir, bool check_sha256) {
+namespace {
+
+// Reads one shard file and hands it to the index, which checks it.
+clip::Status offer_shard(clip::Index& index, size_t entry, const std::string& path, bool check_sha256) {
+  const clip::ShardEntry& e = index.manifest().shards[entry];
+  std::error_code ec;
+  const uint64_t size = std::filesystem::file_size(path, ec);
+  if (ec) return index.refuse_shard(entry, e.file + " cannot be read: " + ec.message());
+  CLIP_TRY(index.check_size(entry, size));  // before reading a file of the wrong size
+  auto bytes = read_file(path, e.bytes);
+  if (!bytes.ok()) return index.refuse_shard(entry, e.file + " cannot be read: " + bytes.message());
+  const std::string sha = check_sha256 ? clip::to_hex(clip::sha256(bytes->data(), bytes->size())) : "";
+  return index.add_shard(entry, std::move(*bytes), sha);
+}
+
+}  // namespace
+
+clip::Result<LoadedIndex> load_index(const std::string& dir, const LoadOptions& options) {
   auto manifest = read_index_manifest(dir);
   if (!manifest.ok()) return manifest.error();
-  LoadedIndex index;
-  index.dir = dir;
-  index.manifest = std::move(*manifest);
-  for (const auto& entry : index.manifest.shards) {
+  LoadedIndex loaded{dir, clip::Index(std::move(*manifest))};
+  clip::Index& index = loaded.index;
+  for (size_t i = 0; i < index.shard_entries(); ++i) {
+    const clip::ShardEntry& entry = index.manifest().shards[i];
     const std::string path = join_path(dir, entry.file);
-    auto bytes = read_file(path, entry.bytes);
-    if (!bytes.ok()) return bytes.error();
-    if (bytes->size() != entry.bytes)
-      return clip::make_error(path + ": " + std::to_string(bytes->size()) + " bytes, manifest.json says " +
-                              std::to_string(entry.bytes));
-    if (check_sha256 && clip::to_hex(clip::sha256(bytes->data(), bytes->size())) != entry.sha256)
-      return clip::make_error(path + ": SHA-256 differs from manifest.json");
-    auto shard = clip::Shard::parse(std::move(*bytes), path);
-    if (!shard.ok()) return shard.error();
-    if (shard->count() != entry.count)
-      return clip::make_error(path + ": holds " + std::to_string(shard->count()) + " vectors, manifest.json says " +
-                              std::to_string(entry.count));
-    if (shard->model_fingerprint() != index.manifest.model_fingerprint || shard->dim() != index.manifest.dim)
-      return clip::make_error(path + ": model fingerprint or dim differs from manifest.json");
-    index.shards.push_back(std::make_shared<const clip::Shard>(std::move(*shard)));
+    clip::Status st = offer_shard(index, i, path, options.check_sha256);
+    // The index's messages start with the file name: the folder makes it a path.
+    if (!st.ok() && !options.keep_going) return clip::make_error(join_path(dir, st.message()));
   }
-  return index;
+  return loaded;
 }
 
 std::string report_line(const SkippedInput& s) {

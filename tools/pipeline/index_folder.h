@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/index/index.h"
 #include "core/index/index_manifest.h"
 #include "core/index/shard.h"
 #include "core/util/result.h"
@@ -34,16 +35,24 @@ bool is_safe_thumb_path(const std::string& thumb);
 
 clip::Result<clip::IndexManifest> read_index_manifest(const std::string& dir);
 
+// An index folder read into a core clip::Index, which decides what is
+// acceptable (docs/FORMAT.md "What a reader checks").
 struct LoadedIndex {
   std::string dir;
-  clip::IndexManifest manifest;
-  std::vector<std::shared_ptr<const clip::Shard>> shards;  // manifest order
+  clip::Index index;
+  const clip::IndexManifest& manifest() const { return index.manifest(); }
 };
 
-// Reads manifest.json and every shard it lists; each shard must parse and
-// match its manifest entry (size, count, model fingerprint, dim). With
-// `check_sha256` the file's SHA-256 is compared too.
-clip::Result<LoadedIndex> load_index(const std::string& dir, bool check_sha256);
+struct LoadOptions {
+  bool check_sha256 = false;  // hash every shard file (verify, merge)
+  bool keep_going = false;    // offer every shard even after one is refused
+};
+
+// Reads manifest.json and offers every shard it lists to the index. Without
+// `keep_going` the first refused shard is the error (its message names the
+// file); with it the index holds the shards that passed and lists the
+// others in index.refusals().
+clip::Result<LoadedIndex> load_index(const std::string& dir, const LoadOptions& options = {});
 
 // report.jsonl: one JSON object per skipped input.
 std::string report_line(const SkippedInput& s);

@@ -39,18 +39,24 @@ clip::Result<MergeSummary> merge_indexes(const std::string& out, const std::vect
     std::error_code ec;
     if (fs::exists(join_path(dir, kJournalFile), ec))
       return clip::make_error(dir + " holds an unfinished run (journal.json); finish it before merging");
-    auto index = load_index(dir, true);
+    LoadOptions check;
+    check.check_sha256 = true;
+    auto index = load_index(dir, check);
     if (!index.ok()) return index.error();
-    const auto& first = loaded.empty() ? index->manifest : loaded.front().manifest;
-    if (index->manifest.model_fingerprint != first.model_fingerprint || index->manifest.dim != first.dim)
-      return clip::make_error(dir + " was built with another model than " + parts.front() + " ('" +
-                              index->manifest.model_name + "' vs '" + first.model_name + "')");
-    for (const auto& s : index->shards)
-      for (uint32_t r = 0; r < s->count(); ++r) {
-        auto [it, inserted] = owner.emplace(s->record(r).id, loaded.size());
+    if (!loaded.empty()) {
+      const clip::IndexManifest& m = index->manifest();
+      if (auto st = loaded.front().index.check_model({m.model_name, m.model_fingerprint, m.dim}, dir + "'s model");
+          !st.ok())
+        return clip::make_error(parts.front() + ": " + st.message());
+    }
+    for (uint32_t i = 0; i < index->index.accepted_shards(); ++i) {
+      const clip::Shard& s = index->index.shard(i);
+      for (uint32_t r = 0; r < s.count(); ++r) {
+        auto [it, inserted] = owner.emplace(s.record(r).id, loaded.size());
         if (!inserted)
-          return clip::make_error("id '" + s->record(r).id + "' is in both " + parts[it->second] + " and " + dir);
+          return clip::make_error("id '" + s.record(r).id + "' is in both " + parts[it->second] + " and " + dir);
       }
+    }
     loaded.push_back(std::move(*index));
   }
 
@@ -69,7 +75,7 @@ clip::Result<MergeSummary> merge_indexes(const std::string& out, const std::vect
   fs::remove(join_path(out, kManifestFile), ec);
 
   clip::IndexManifest m;
-  const auto& first = loaded.front().manifest;
+  const auto& first = loaded.front().manifest();
   m.tool_version = CLIPSEARCH_VERSION;
   m.model_name = first.model_name;
   m.model_fingerprint = first.model_fingerprint;
@@ -89,15 +95,15 @@ clip::Result<MergeSummary> merge_indexes(const std::string& out, const std::vect
   std::vector<std::string> thumbs;
   fs::create_directories(join_path(out, kThumbsDir), ec);
   for (const auto& index : loaded) {
-    for (size_t i = 0; i < index.shards.size(); ++i) {
-      const auto& entry = index.manifest.shards[i];
+    for (uint32_t i = 0; i < index.index.accepted_shards(); ++i) {
+      const auto& entry = index.manifest().shards[index.index.shard_entry(i)];
       clip::ShardEntry e = entry;
       e.file = shard_file_name(uint32_t(m.shards.size()));
       if (auto s = copy_file(join_path(index.dir, entry.file), join_path(out, e.file), true); !s.ok()) return s.error();
       m.shards.push_back(e);
       m.count += e.count;
-      m.binary_codes = m.binary_codes && index.shards[i]->has_binary_codes();
-      const auto& shard = *index.shards[i];
+      const auto& shard = index.index.shard(i);
+      m.binary_codes = m.binary_codes && shard.has_binary_codes();
       for (uint32_t r = 0; r < shard.count(); ++r) {
         const std::string& t = shard.record(r).thumb;
         if (t.empty() || !is_safe_thumb_path(t)) continue;

@@ -139,25 +139,23 @@ clip::Result<IndexSummary> build_index(ClipModel& model, const IndexOptions& o) 
   if (has_journal && old_journal.ok() && has_manifest && !old_journal->final_manifest_sha256.empty() &&
       old_journal->final_manifest_sha256 == file_sha256(manifest_path)) {
     // The previous run committed its manifest and was stopped during clean-up.
-    auto index = load_index(o.out, false);
+    auto index = load_index(o.out);
     if (!index.ok()) return index.error();
-    if (auto s = remove_unreferenced(o.out, index->manifest, referenced_thumbs(*index)); !s.ok()) return s.error();
+    if (auto s = remove_unreferenced(o.out, index->manifest(), referenced_thumbs(*index)); !s.ok()) return s.error();
     summary.cleanup_only = true;
-    summary.index_count = index->manifest.count;
-    summary.shards = index->manifest.shards.size();
+    summary.index_count = index->manifest().count;
+    summary.shards = index->manifest().shards.size();
     return summary;
   }
 
   std::unique_ptr<LoadedIndex> base;
   std::string base_sha;
   if (o.append && has_manifest) {
-    auto index = load_index(o.out, false);
+    auto index = load_index(o.out);
     if (!index.ok()) return clip::make_error("--append: " + index.message());
-    if (index->manifest.model_fingerprint != mm.fingerprint)
-      return clip::make_error(o.out + " was built with model '" + index->manifest.model_name + "' (fingerprint " +
-                              index->manifest.model_fingerprint.substr(0, 12) + "), not '" + mm.name +
-                              "' (fingerprint " + mm.fingerprint.substr(0, 12) +
-                              "): their embeddings cannot be mixed; index into a new folder or use --force to rebuild");
+    if (auto st = index->index.check_model({mm.name, mm.fingerprint, mm.embedding_dim}, "the model given"); !st.ok())
+      return clip::make_error(o.out + ": " + st.message() +
+                              " Their embeddings cannot be mixed: index into a new folder or use --force to rebuild.");
     base = std::make_unique<LoadedIndex>(std::move(*index));
     base_sha = file_sha256(manifest_path);
   }
@@ -184,7 +182,7 @@ clip::Result<IndexSummary> build_index(ClipModel& model, const IndexOptions& o) 
     journal = Journal{};
     journal.fingerprint = fingerprint;
     if (base)
-      for (const auto& e : base->manifest.shards) {
+      for (const auto& e : base->manifest().shards) {
         uint32_t n;
         if (parse_shard_file_name(e.file, &n)) journal.first_shard = std::max(journal.first_shard, n + 1);
       }
@@ -219,8 +217,9 @@ clip::Result<IndexSummary> build_index(ClipModel& model, const IndexOptions& o) 
 
   std::unordered_map<std::string, const clip::ImageRecord*> existing;
   if (base)
-    for (const auto& s : base->shards)
-      for (uint32_t r = 0; r < s->count(); ++r) existing[s->record(r).id] = &s->record(r);
+    for (uint32_t i = 0; i < base->index.accepted_shards(); ++i)
+      for (uint32_t r = 0; r < base->index.shard(i).count(); ++r)
+        existing[base->index.shard(i).record(r).id] = &base->index.shard(i).record(r);
 
   const size_t cpu_threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   const bool any_url = std::any_of(pending.begin(), pending.end(), [&](size_t i) { return items[i].is_url; });

@@ -68,9 +68,12 @@ class SelfSearch(CliTestCase):
         self.assertEqual(len(self.search(self.index_dir, "--text", "a red circle", "-k", "2")), 2)
 
     def test_binary_first_pass_keeps_self_first(self):
-        for id_ in ["photo0.jpg", "tall.png", "demo/images/000003.png"]:
-            hits = self.search(self.index_dir, "--image", self.files[id_], "-k", "1", "--binary")
-            self.assertEqual(hits[0]["id"], id_)
+        for first_pass in [["--binary"], ["--first-pass", "binary"], ["--first-pass", "int8"]]:
+            for id_ in ["photo0.jpg", "tall.png", "demo/images/000003.png"]:
+                hits = self.search(self.index_dir, "--image", self.files[id_], "-k", "1", *first_pass)
+                self.assertEqual(hits[0]["id"], id_)
+        self.cli_fails("search", "--index", self.index_dir, "--id", "tall.png", "--first-pass", "hamming",
+                       contains="first-pass")
 
     def test_table_output(self):
         out = self.cli("search", "--index", self.index_dir, "--text", "a blue square", "-k", "3").stdout

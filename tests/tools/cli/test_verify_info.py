@@ -65,8 +65,49 @@ class VerifyAndInfo(CliTestCase):
         os.remove(os.path.join(self.out, thumb))
         p, reason = self.cli_fails("verify", self.out)
         self.assertIn("is damaged", reason)
-        self.assertIn("bytes, manifest.json says", p.stdout)
+        self.assertIn("bytes, but manifest.json says", p.stdout)
         self.assertIn("thumbnail of 'images/000000.png' is missing", p.stdout)
+
+    def edit_manifest(self, edit):
+        m = self.manifest(self.out)
+        edit(m)
+        with open(os.path.join(self.out, "manifest.json"), "w") as f:
+            json.dump(m, f)
+
+    def test_a_row_count_the_shard_does_not_hold_is_refused_though_the_hash_matches(self):
+        def one_more(m):
+            m["shards"][1]["count"] += 1
+            m["count"] += 1
+        self.edit_manifest(one_more)
+        name = os.path.basename(self.shard)
+        p, reason = self.cli_fails("verify", self.out, contains=name)
+        self.assertIn("holds 4 images, but manifest.json says 5", p.stdout)
+        self.assertNotIn("SHA-256", p.stdout)
+        self.cli_fails("search", "--index", self.out, "--id", "images/000000.png", contains=name)
+
+    def test_a_dim_the_shards_do_not_hold_is_refused_though_the_hashes_match(self):
+        def other_dim(m):
+            m["dim"] = m["dim"] * 2
+        self.edit_manifest(other_dim)
+        p, reason = self.cli_fails("verify", self.out)
+        for s in self.manifest(self.out)["shards"]:
+            self.assertIn(s["file"] + " holds", p.stdout)
+        self.assertIn("-d vectors, but manifest.json says", reason)
+        self.cli_fails("search", "--index", self.out, "--id", "images/000000.png", contains="shard-00000.bin")
+
+    def test_an_id_used_twice_is_refused(self):
+        # The same shard listed under a second name: every id comes twice.
+        with open(self.shard, "rb") as f:
+            data = f.read()
+        with open(os.path.join(self.out, "shard-00009.bin"), "wb") as f:
+            f.write(data)
+        def listed_twice(m):
+            entry = dict(m["shards"][1], file="shard-00009.bin")
+            m["shards"].append(entry)
+            m["count"] += entry["count"]
+        self.edit_manifest(listed_twice)
+        p, reason = self.cli_fails("verify", self.out, contains="shard-00009.bin")
+        self.assertIn("is already used by " + os.path.basename(self.shard), reason)
 
     def test_damaged_manifest(self):
         with open(os.path.join(self.out, "manifest.json"), "w") as f:

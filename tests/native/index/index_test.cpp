@@ -1,0 +1,231 @@
+// clip::Index: every check a shard must pass before it is searchable, the
+// damage report, the model check and the search policy, as the CLI and the
+// page meet them. Each refusal names the shard and leaves the rest searchable.
+#include "core/index/index.h"
+
+#include <gtest/gtest.h>
+
+#include "core/util/sha256.h"
+#include "tests/native/index/shard_fixtures.h"
+
+namespace clip {
+namespace {
+
+using test::encode_or_die;
+using test::make_contents;
+
+std::string sha_hex(const std::vector<uint8_t>& b) { return to_hex(sha256(b.data(), b.size())); }
+
+// An index of three 5-row shards of dim 16, as the writer lists them.
+struct ThreeShards {
+  std::vector<std::vector<uint8_t>> files;
+  IndexManifest manifest;
+
+  ThreeShards() {
+    manifest.model_name = "demo";
+    manifest.model_fingerprint = make_contents(1, 16).model_fingerprint;
+    manifest.dim = 16;
+    for (uint32_t s = 0; s < 3; ++s) {
+      files.push_back(encode_or_die(make_contents(5, 16, true, s + 1)));
+      add_entry("shard-0000" + std::to_string(s) + ".bin", files.back(), 5);
+    }
+  }
+  void add_entry(const std::string& file, const std::vector<uint8_t>& bytes, uint32_t count) {
+    manifest.shards.push_back({file, bytes.size(), sha_hex(bytes), count});
+    manifest.count += count;
+  }
+  // Round-trips the manifest through its JSON, as readers get it.
+  Index index() const {
+    auto i = Index::from_manifest_json(serialize_index_manifest(manifest));
+    EXPECT_TRUE(i) << i.message();
+    return std::move(i).value();
+  }
+};
+
+TEST(Index, AcceptsShardsThatMatchTheirEntries) {
+  ThreeShards t;
+  Index index = t.index();
+  for (size_t i = 0; i < 3; ++i) {
+    Status st = index.add_shard(i, t.files[i], sha_hex(t.files[i]));
+    ASSERT_TRUE(st) << st.message();
+  }
+  EXPECT_EQ(index.searchable_count(), 15u);
+  EXPECT_EQ(index.accepted_shards(), 3u);
+  EXPECT_EQ(index.settled_shards(), 3u);
+  EXPECT_TRUE(index.refusals().empty());
+  EXPECT_EQ(index.damage_report(), "");
+  uint32_t shard = 9, row = 9;
+  ASSERT_TRUE(index.find_id("img-2-3", &shard, &row));
+  EXPECT_EQ(shard, 1u);
+  EXPECT_EQ(row, 3u);
+  EXPECT_EQ(index.shard_entry(1), 1u);
+}
+
+// Each check refuses the shard, names it, and keeps the others searchable.
+struct Refusal {
+  const char* what;
+  void (*damage)(ThreeShards&);
+  const char* message_part;
+};
+
+void wrong_size(ThreeShards& t) { t.manifest.shards[1].bytes += 64; }
+void wrong_sha(ThreeShards& t) { t.manifest.shards[1].sha256 = std::string(64, 'a'); }
+void damaged_bytes(ThreeShards& t) {
+  t.files[1][t.files[1].size() - 3] ^= 1;  // in the metadata: only the section CRC can tell
+  t.manifest.shards[1].sha256 = sha_hex(t.files[1]);
+}
+void wrong_count(ThreeShards& t) {
+  t.manifest.shards[1].count += 1;
+  t.manifest.count += 1;
+}
+void wrong_dim(ThreeShards& t) {
+  t.files[1] = encode_or_die(make_contents(5, 24, true, 2));
+  t.manifest.shards[1].bytes = t.files[1].size();
+  t.manifest.shards[1].sha256 = sha_hex(t.files[1]);
+}
+void wrong_model(ThreeShards& t) {
+  ShardContents c = make_contents(5, 16, true, 2);
+  c.model_fingerprint = "another-model";
+  t.files[1] = encode_or_die(c);
+  t.manifest.shards[1].bytes = t.files[1].size();
+  t.manifest.shards[1].sha256 = sha_hex(t.files[1]);
+}
+void duplicate_ids(ThreeShards& t) {
+  t.files[1] = t.files[0];  // same ids as shard 0
+  t.manifest.shards[1].bytes = t.files[1].size();
+  t.manifest.shards[1].sha256 = sha_hex(t.files[1]);
+}
+
+class IndexRefuses : public ::testing::TestWithParam<Refusal> {};
+
+TEST_P(IndexRefuses, NamesTheShardAndKeepsTheRestSearchable) {
+  ThreeShards t;
+  GetParam().damage(t);
+  Index index = t.index();
+  ASSERT_TRUE(index.add_shard(0, t.files[0], sha_hex(t.files[0])));
+  Status st = index.add_shard(1, t.files[1], sha_hex(t.files[1]));
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.message().find("shard-00001.bin"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find(GetParam().message_part), std::string::npos) << st.message();
+  ASSERT_TRUE(index.add_shard(2, t.files[2], sha_hex(t.files[2])));
+
+  EXPECT_EQ(index.searchable_count(), 10u);
+  EXPECT_EQ(index.settled_shards(), 3u);
+  ASSERT_EQ(index.refusals().size(), 1u);
+  EXPECT_EQ(index.refusals()[0].entry, 1u);
+  EXPECT_EQ(index.refusals()[0].file, "shard-00001.bin");
+  const std::string report = index.damage_report();
+  EXPECT_EQ(report.find("shard-00001.bin"), 0u) << report;
+  EXPECT_NE(report.find(" 10 of " + std::to_string(t.manifest.count) + " images are searchable."), std::string::npos)
+      << report;
+  // The refused shard's ids were not taken: the rows of shard 2 are found.
+  uint32_t shard, row;
+  EXPECT_TRUE(index.find_id("img-3-0", &shard, &row));
+  EXPECT_EQ(index.shard_entry(shard), 2u);
+  if (std::string(GetParam().what) != "duplicate_ids") EXPECT_FALSE(index.find_id("img-2-0", &shard, &row));
+  // A refused shard cannot be offered again.
+  EXPECT_FALSE(index.add_shard(1, t.files[1], ""));
+  EXPECT_EQ(index.refusals().size(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EachCheck, IndexRefuses,
+    ::testing::Values(Refusal{"wrong_size", wrong_size, "bytes, but manifest.json says"},
+                      Refusal{"wrong_sha", wrong_sha, "SHA-256"},
+                      Refusal{"damaged_bytes", damaged_bytes, "CRC-32C"},
+                      Refusal{"wrong_count", wrong_count, "holds 5 images, but manifest.json says 6"},
+                      Refusal{"wrong_dim", wrong_dim, "holds 24-d vectors, but manifest.json says 16-d"},
+                      Refusal{"wrong_model", wrong_model, "fingerprint another-mod"},
+                      Refusal{"duplicate_ids", duplicate_ids, "is already used by shard-00000.bin"}),
+    [](const ::testing::TestParamInfo<Refusal>& info) { return std::string(info.param.what); });
+
+TEST(Index, WithoutAHashOnlyTheHashIsNotChecked) {
+  ThreeShards t;
+  wrong_count(t);
+  Index index = t.index();
+  EXPECT_TRUE(index.add_shard(0, t.files[0], ""));
+  EXPECT_FALSE(index.add_shard(1, t.files[1], ""));  // the count is still checked
+}
+
+TEST(Index, ShardsThatCannotBeReadAreReported) {
+  ThreeShards t;
+  Index index = t.index();
+  ASSERT_TRUE(index.add_shard(0, t.files[0], ""));
+  Error e = index.refuse_shard(2, "shard-00002.bin could not be downloaded: HTTP 404");
+  EXPECT_EQ(e.message, "shard-00002.bin could not be downloaded: HTTP 404");
+  EXPECT_FALSE(index.check_size(1, t.files[1].size() + 1));
+  EXPECT_EQ(index.damage_report(),
+            "shard-00002.bin could not be downloaded: HTTP 404. shard-00001.bin is " +
+                std::to_string(t.files[1].size() + 1) + " bytes, but manifest.json says " +
+                std::to_string(t.files[1].size()) + ". 5 of 15 images are searchable.");
+  EXPECT_FALSE(index.add_shard(7, t.files[0], ""));  // no such entry
+}
+
+TEST(Index, ModelCheckNamesBothModels) {
+  ThreeShards t;
+  Index index = t.index();
+  EXPECT_TRUE(index.check_model({"demo", t.manifest.model_fingerprint, 16}, "--model m"));
+  Status other = index.check_model({"other", "0123456789abcdef0123", 16}, "--model m");
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.message(),
+            "This index was built with another model: it needs \"demo\" (fingerprint demo-model-f…) but --model m is "
+            "\"other\" (fingerprint 0123456789ab…), whose embeddings would not match.");
+  Status dim = index.check_model({"demo", t.manifest.model_fingerprint, 32}, "--model m");
+  ASSERT_FALSE(dim);
+  EXPECT_NE(dim.message().find("holds 16-d vectors but --model m \"demo\" makes 32-d embeddings"), std::string::npos)
+      << dim.message();
+}
+
+TEST(Index, PolicyUsesSignBitsFromTwoHundredThousandVectors) {
+  IndexQuery q;
+  q.k = 24;
+  EXPECT_FALSE(search_policy(q, kBinaryPassMinVectors - 1, true).binary_first_pass);
+  EXPECT_TRUE(search_policy(q, kBinaryPassMinVectors, true).binary_first_pass);
+  EXPECT_FALSE(search_policy(q, 10 * kBinaryPassMinVectors, false).binary_first_pass);  // no sign bits
+  EXPECT_EQ(search_policy(q, 100000, true).oversample, 10u);
+  EXPECT_EQ(search_policy(q, 1000000, true).oversample, 50u);
+  q.first_pass = FirstPass::kBinary;
+  EXPECT_TRUE(search_policy(q, 10, true).binary_first_pass);
+  q.first_pass = FirstPass::kInt8;
+  EXPECT_FALSE(search_policy(q, 10 * kBinaryPassMinVectors, true).binary_first_pass);
+  q.oversample = 7;
+  EXPECT_EQ(search_policy(q, 1000000, true).oversample, 7u);
+}
+
+TEST(Index, SearchesWhatWasAcceptedAndLeavesOutTheQueryImage) {
+  ThreeShards t;
+  Index index = t.index();
+  IndexQuery q;
+  std::vector<float> x(16, 0.5f);
+  auto none = index.search(x.data(), x.size(), q);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());  // nothing loaded yet: no results, not an error
+  for (size_t i = 0; i < 3; ++i) ASSERT_TRUE(index.add_shard(i, t.files[i], ""));
+
+  auto stored = index.embedding("img-2-3");
+  ASSERT_TRUE(stored);
+  q.k = 1;
+  auto first = index.search(stored->data(), stored->size(), q);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->size(), 1u);
+  EXPECT_EQ(index.record((*first)[0]).id, "img-2-3");
+  q.exclude_id = "img-2-3";
+  auto others = index.search(stored->data(), stored->size(), q);
+  ASSERT_TRUE(others);
+  ASSERT_EQ(others->size(), 1u);
+  EXPECT_NE(index.record((*others)[0]).id, "img-2-3");
+  EXPECT_FALSE(index.embedding("no-such-id"));
+
+  const ImageRecord& r = index.shard(1).record(3);
+  EXPECT_EQ(index.find_content(r.content_sha256), "img-2-3");
+}
+
+TEST(Index, GroupsThousands) {
+  EXPECT_EQ(group_thousands(0), "0");
+  EXPECT_EQ(group_thousands(999), "999");
+  EXPECT_EQ(group_thousands(1000), "1,000");
+  EXPECT_EQ(group_thousands(1234567), "1,234,567");
+}
+
+}  // namespace
+}  // namespace clip
