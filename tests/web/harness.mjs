@@ -50,13 +50,16 @@ export const nativeSearch = (index, ...args) => JSON.parse(cli('search', '--inde
 
 // A browser with a fresh profile (empty caches, no service worker). `args`
 // are extra Chromium switches, e.g. to make it a browser that lacks a feature.
-export async function launchBrowser({ args = [] } = {}) {
+// `locale` (e.g. 'zh-CN') is the reader's language: navigator.languages and
+// Accept-Language.
+export async function launchBrowser({ args = [], locale } = {}) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'clipsearch-web-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CLIPSEARCH_CHROMIUM || '/usr/bin/chromium',
     headless: true,
-    args: [...ARGS, ...args],
+    args: [...ARGS, ...(locale ? [`--lang=${locale}`] : []), ...args],
     viewport: { width: 1200, height: 900 },
+    ...(locale ? { locale } : {}),
   });
   // Every request the pages and their workers make: nothing may leave the
   // machine, and nothing may be sent but GETs for the site's own files.

@@ -9,6 +9,8 @@ import { attachImageIntake } from './image_intake.js';
 import { readUrlState, writeUrlState, parseTopK, DEFAULT_K } from './url_state.js';
 import { Thresholds, DEFAULT_MIN, parseMinScore, toPercentInput } from './thresholds.js';
 import { formatCount } from './format.js';
+import { attachQueryInput } from './query_input.js';
+import { UI_LANGUAGES, initialLanguage, rememberLanguage, setLanguage, t } from './i18n.js';
 
 const TYPING_DEBOUNCE_MS = 150;
 
@@ -26,6 +28,7 @@ const ui = {
   chipImg: $('query-chip-img'),
   chipText: $('query-chip-text'),
   chipClear: $('query-chip-clear'),
+  uiLanguage: $('ui-language'),
 };
 
 const status = new StatusView({ status: $('status'), backend: $('backend'), progress: $('progress'), indexInfo: $('index-info') });
@@ -40,7 +43,6 @@ let indexBase = new URL(url.index, location.href).href;
 let active = null;         // {kind: 'text', text} | {kind: 'image', ...} | {kind: 'similar', ...}
 let imageKey = 0;          // identifies the current image so the worker reuses its embedding
 let chipObjectUrl = null;
-let typingTimer = 0;
 const sentAt = new Map();  // seq -> performance.now() at send
 let baseNotes = [];        // lasting remarks from loading (fallbacks, missing features)
 let loadState = 'loading';
@@ -50,14 +52,14 @@ let queryErrorShown = false;
 const thresholdKind = (q) => (q && q.kind !== 'text' ? 'image' : 'text');
 
 function describe(q) {
-  if (q.kind === 'text') return `“${q.text}”`;
-  if (q.kind === 'image') return `the image ${q.name}`;
-  return `images similar to “${q.caption}”`;
+  if (q.kind === 'text') return t('describeText', q.text);
+  if (q.kind === 'image') return t('describeImage', q.name);
+  return t('describeSimilar', q.caption);
 }
 
 function showThreshold() {
   const kind = thresholdKind(active);
-  ui.minKind.textContent = `(${kind})`;
+  ui.minKind.textContent = `(${t(kind === 'text' ? 'kindText' : 'kindImage')})`;
   if (document.activeElement !== ui.minScore) ui.minScore.value = toPercentInput(thresholds.get(kind));
 }
 
@@ -111,17 +113,17 @@ function setTextQuery(text) {
 }
 
 function setImageQuery(blob, how) {
-  const name = blob.name || (how === 'paste' ? 'pasted image' : 'image');
+  const name = blob.name || t(how === 'paste' ? 'pastedImage' : 'image');
   active = { kind: 'image', blob, name, key: ++imageKey };
   ui.query.value = '';
-  setChip(`Image: ${name}`, URL.createObjectURL(blob));
+  setChip(t('chipImage', name), URL.createObjectURL(blob));
   run();
 }
 
 function setSimilarQuery(hit) {
   active = { kind: 'similar', id: hit.id, caption: hit.caption || hit.id };
   ui.query.value = '';
-  setChip(`Similar to: ${active.caption}`, hit.thumb ? new URL(hit.thumb, indexBase).href : null);
+  setChip(t('chipSimilar', active.caption), hit.thumb ? new URL(hit.thumb, indexBase).href : null);
   run();
   ui.query.focus({ preventScroll: true });
 }
@@ -173,14 +175,23 @@ const client = new SearchClient(new URL('./worker/search_worker.js', import.meta
 });
 
 // Controls
-ui.query.addEventListener('input', () => {
-  clearTimeout(typingTimer);
-  typingTimer = setTimeout(() => setTextQuery(ui.query.value), TYPING_DEBOUNCE_MS);
+// Page language: the reader's, switchable; results re-render in it.
+for (const [code, name] of Object.entries(UI_LANGUAGES)) ui.uiLanguage.append(new Option(name, code));
+ui.uiLanguage.value = setLanguage(initialLanguage(window.localStorage, navigator.languages));
+ui.uiLanguage.addEventListener('change', () => {
+  rememberLanguage(window.localStorage, setLanguage(ui.uiLanguage.value));
+  showThreshold();
+  if (debug.last?.hits?.length && active) results.render(debug.last.hits, { indexBase, describe: describe(active), onSimilar: setSimilarQuery });
 });
-ui.form.addEventListener('submit', (e) => {
-  e.preventDefault();
-  clearTimeout(typingTimer);
-  setTextQuery(ui.query.value);
+debug.queriesSent = 0;  // text queries the box sent (tests check none fire mid-composition)
+attachQueryInput({
+  input: ui.query,
+  form: ui.form,
+  debounceMs: TYPING_DEBOUNCE_MS,
+  onQuery: (text) => {
+    debug.queriesSent++;
+    setTextQuery(text);
+  },
 });
 ui.topK.addEventListener('input', () => {
   if (parseTopK(ui.topK.value) !== null) run();
@@ -221,7 +232,7 @@ ui.topK.value = String(url.k);
 if (url.similar) {
   thresholds.set('image', url.min);
   active = { kind: 'similar', id: url.similar, caption: url.similar };
-  setChip(`Similar to: ${url.similar}`);
+  setChip(t('chipSimilar', url.similar));
 } else {
   thresholds.set('text', url.min);
   if (url.q) {

@@ -3,6 +3,7 @@
 // URL checked by safeUrl(), never as HTML.
 
 import { formatScore } from './format.js';
+import { t } from './i18n.js';
 
 // Resolves `raw` against `base` and returns it only if it is http(s) (a
 // relative path in the index resolves to the index's own host).
@@ -63,24 +64,24 @@ function card(hit, indexBase, onSimilar) {
   const row = el('div', 'row');
   const score = el('span', 'score');
   score.dataset.testid = 'score';
-  score.title = `cosine similarity ${hit.score.toFixed(4)}`;
+  score.title = t('scoreTitle', hit.score.toFixed(4));
   score.textContent = formatScore(hit.score);
 
-  const similar = el('button', 'similar', 'Similar');
+  const similar = el('button', 'similar', t('similar'));
   similar.type = 'button';
   similar.dataset.testid = 'similar';
-  similar.setAttribute('aria-label', `Find images similar to: ${caption}`);
+  similar.setAttribute('aria-label', t('similarAria', caption));
   similar.addEventListener('click', () => onSimilar(hit));
   row.append(score, similar);
 
   body.append(cap);
   if (source) {
-    const a = el('a', 'source', 'Original ↗');
+    const a = el('a', 'source', t('original'));
     a.href = source;
     a.target = '_blank';
     a.rel = 'noopener noreferrer';
     a.title = hit.source;
-    a.setAttribute('aria-label', `Open the original of: ${caption}`);
+    a.setAttribute('aria-label', t('originalAria', caption));
     body.append(a);
   }
   body.append(row);
@@ -100,8 +101,8 @@ export class ResultsView {
     for (const hit of hits) frag.append(card(hit, indexBase, onSimilar));
     this.list.replaceChildren(frag);
     this.empty.hidden = hits.length > 0;
-    if (!hits.length) this.empty.textContent = `No images above the minimum similarity for ${describe}.`;
-    const text = `${hits.length} result${hits.length === 1 ? '' : 's'} for ${describe}`;
+    if (!hits.length) this.empty.textContent = t('noResults', describe);
+    const text = t('resultCount', hits.length, describe);
     if (this.announce.textContent !== text) this.announce.textContent = text;
   }
 
