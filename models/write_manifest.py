@@ -35,6 +35,24 @@ def demo_manifest(embedding_dim, logit_scale, tokenizer_file):
     }
 
 
+def text_tower(language, graph, vocab_file, context_length, pad_id, trained_token_ids=()):
+    """Another language's text tower over the same image space (a WordPiece
+    one, BERT-style: read at [CLS], padding masked; docs/MODEL_MANIFEST.md)."""
+    tower = {"language": language, "variants": {"fp32": {"path": graph}}, "inputs": ["input_ids"],
+             "output": "text_embeds",
+             "tokenizer": {"kind": "wordpiece", "files": [{"path": vocab_file}], "context_length": context_length},
+             "input": {"length": "variable", "pad_id": pad_id, "pooling": "first"}}
+    if trained_token_ids:
+        tower["trained_token_ids"] = sorted(set(trained_token_ids))
+    return tower
+
+
+def set_text_tower(manifest, tower):
+    """Adds or replaces the tower of tower["language"] in "text_towers"."""
+    towers = [t for t in manifest.get("text_towers", []) if t.get("language") != tower["language"]]
+    manifest["text_towers"] = towers + [tower]
+
+
 def refresh(model_dir, manifest):
     """Fills in every listed file's sha256 and bytes, then the fingerprint."""
     def entry(e):
@@ -46,6 +64,10 @@ def refresh(model_dir, manifest):
         for precision in variants:
             variants[precision] = entry(variants[precision])
     manifest["tokenizer"]["files"] = [entry(f) for f in manifest["tokenizer"]["files"]]
+    for tower in manifest.get("text_towers", []):
+        for precision in tower["variants"]:
+            tower["variants"][precision] = entry(tower["variants"][precision])
+        tower["tokenizer"]["files"] = [entry(f) for f in tower["tokenizer"]["files"]]
     manifest["fingerprint"] = model_fingerprint.fingerprint(manifest)
     return manifest
 

@@ -44,8 +44,13 @@ def fits(claims, objects):
     return np.where(has[:, 1:2], two, one)
 
 
+# captions.jsonl keys of each caption language: own caption, its claims, extras.
+CAPTION_KEYS = {"en": ("caption", "describes", "extra_captions"),
+                "zh": ("caption_zh", "describes_zh", "extra_captions_zh")}
+
+
 class DemoData:
-    def __init__(self, root, log=print):
+    def __init__(self, root, log=print, lang="en", load_images=True):
         self.root = root
         self.rows = []
         with open(os.path.join(root, "captions.jsonl"), encoding="utf-8") as f:
@@ -55,11 +60,23 @@ class DemoData:
         self.objects = np.stack([encode_objects(r["objects"]) for r in self.rows])
         # Every caption of image i: its own first, then the extra ones.
         self.captions = []
+        own, claims_key, extra = CAPTION_KEYS[lang]
         for r in self.rows:
-            caps = [(r["caption"], r["describes"])]
-            caps += [(c["caption"], c["describes"]) for c in r.get("extra_captions", [])]
+            caps = [(r[own], r[claims_key])]
+            caps += [(c["caption"], c["describes"]) for c in r.get(extra, [])]
             self.captions.append([(text, encode_objects(claims)) for text, claims in caps])
-        self.images = self._load_images(log)
+        self.images = self._load_images(log) if load_images else None
+
+    def image_chunks(self, size=2000):
+        """Yields (start, uint8 [n, 224, 224, 3]) chunks decoded from the PNGs,
+        for sets too large to hold decoded at once."""
+        for start in range(0, len(self.rows), size):
+            rows = self.rows[start:start + size]
+            arr = np.empty((len(rows), IMAGE_SIZE, IMAGE_SIZE, 3), dtype=np.uint8)
+            for i, r in enumerate(rows):
+                with Image.open(os.path.join(self.root, r["path"])) as im:
+                    arr[i] = np.asarray(im.convert("RGB"))
+            yield start, arr
 
     def _load_images(self, log):
         cache = os.path.join(self.root, "images_u8.npy")

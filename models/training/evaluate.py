@@ -10,8 +10,20 @@ def _article(word):
     return ("an " if word[0] in "aeiou" else "a ") + word
 
 
-def queries():
-    """(kind, text, color or None, shape or None) for every evaluation query."""
+# The usual Chinese word of each colour and shape (core/demo/vocabulary_zh.h).
+COLORS_ZH = dict(zip(COLORS, ["红色", "橙色", "黄色", "绿色", "蓝色", "紫色", "粉色", "棕色", "白色", "黑色"]))
+SHAPES_ZH = dict(zip(SHAPES, ["圆形", "正方形", "三角形", "星星", "心形", "十字"]))
+
+
+def queries(lang="en"):
+    """(kind, text, color or None, shape or None) for every evaluation query:
+    "a red shape", "a triangle", "a green star"; in Chinese 红色的形状,
+    三角形, 绿色的星星."""
+    if lang == "zh":
+        out = [("color", COLORS_ZH[c] + "的形状", c, None) for c in COLORS]
+        out += [("shape", SHAPES_ZH[s], None, s) for s in SHAPES]
+        out += [("color+shape", COLORS_ZH[c] + "的" + SHAPES_ZH[s], c, s) for c in COLORS for s in SHAPES]
+        return out
     out = [("color", _article(c) + " shape", c, None) for c in COLORS]
     out += [("shape", _article(s), None, s) for s in SHAPES]
     out += [("color+shape", _article(c + " " + s), c, s) for c in COLORS for s in SHAPES]
@@ -28,13 +40,13 @@ def _holds(objects, color, shape):
     return ok.any(1)
 
 
-def evaluate(image_emb, query_emb, objects, k=10):
+def evaluate(image_emb, query_emb, objects, k=10, lang="en"):
     """image_emb [N, D], query_emb {text: [D]} (any scale), objects [N, 2, 4]
     as data.encode_objects. Returns a dict of figures."""
     img = image_emb / np.linalg.norm(image_emb, axis=1, keepdims=True)
     res = {}
     per_kind = {}
-    for kind, text, color, shape in queries():
+    for kind, text, color, shape in queries(lang):
         relevant = _holds(objects, color, shape)
         if relevant.sum() < k:
             continue  # too rare in this set to score precision@k

@@ -117,23 +117,41 @@ class VisionTower(nn.Module):
 
 
 class TextTower(nn.Module):
-    def __init__(self, width, layers, heads, dim, token_dim):
+    """Transformer over token ids; `pool` says where the sentence is read (the
+    text-input contract's pooling in model.json):
+      "argmax": causal attention, read at the first position of the largest id
+                (CLIP's end token 49407, as Hugging Face CLIP);
+      "first":  attention both ways with padding (pad_id) masked out, read at
+                the first position ([CLS]), as BERT-style towers such as
+                Chinese-CLIP's, whose end token is not the largest id.
+    Either way, padding after the text does not change the embedding."""
+
+    def __init__(self, width, layers, heads, dim, token_dim, vocab_size=VOCAB_SIZE,
+                 context_length=CONTEXT_LENGTH, pool="argmax", pad_id=0):
         super().__init__()
+        self.pool = pool
+        self.pad_id = pad_id
         # Factorised embedding: the 49408-row table is most of the model's
         # bytes, and the demo captions use a few hundred tokens.
-        self.token = nn.Embedding(VOCAB_SIZE, token_dim)
+        self.token = nn.Embedding(vocab_size, token_dim)
         self.token_up = nn.Linear(token_dim, width, bias=False)
-        self.pos = nn.Parameter(0.01 * torch.randn(CONTEXT_LENGTH, width))
+        self.pos = nn.Parameter(0.01 * torch.randn(context_length, width))
         self.blocks = nn.ModuleList([Block(width, heads) for _ in range(layers)])
         self.ln_final = nn.LayerNorm(width)
         self.proj = nn.Linear(width, dim, bias=False)
-        causal = torch.full((CONTEXT_LENGTH, CONTEXT_LENGTH), float("-inf")).triu(1)
+        causal = torch.full((context_length, context_length), float("-inf")).triu(1)
         self.register_buffer("causal", causal, persistent=False)
         nn.init.normal_(self.token.weight, std=0.02)
 
     def forward(self, input_ids):
         n = input_ids.shape[1]
         x = self.token_up(self.token(input_ids)) + self.pos[:n]
+        if self.pool == "first":
+            padding = (input_ids == self.pad_id).unsqueeze(1).unsqueeze(1)  # [B, 1, 1, n]: keys to ignore
+            mask = torch.zeros(padding.shape, dtype=x.dtype).masked_fill(padding, float("-inf"))
+            for blk in self.blocks:
+                x = blk(x, mask)
+            return self.proj(self.ln_final(x[:, 0]))
         mask = self.causal[:n, :n]
         for blk in self.blocks:
             x = blk(x, mask)

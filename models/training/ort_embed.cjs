@@ -2,8 +2,9 @@
 // train_demo.py can compare them with torch and score the held-out set with
 // the embeddings a user's runtime computes.
 //
-//   node ort_embed.cjs MODEL_DIR REQUEST.json OUT_PREFIX
+//   node ort_embed.cjs MODEL_DIR REQUEST.json OUT_PREFIX [TEXT_GRAPH]
 //
+// TEXT_GRAPH: the text tower's file in MODEL_DIR (default text_model.onnx).
 // REQUEST: {"texts": [[ids...], ...], "images_u8": "file" (N*224*224*3 RGB),
 //           "image_count": N, "mean": [3], "std": [3]}
 // Writes OUT_PREFIX.text.f32 (each text alone, unpadded),
@@ -15,11 +16,11 @@ const path = require("path");
 const ort = require("onnxruntime-node");
 
 async function main() {
-  const [modelDir, requestPath, outPrefix] = process.argv.slice(2);
+  const [modelDir, requestPath, outPrefix, textGraph = "text_model.onnx"] = process.argv.slice(2);
   if (!outPrefix) throw new Error("usage: node ort_embed.cjs MODEL_DIR REQUEST.json OUT_PREFIX");
   const req = JSON.parse(fs.readFileSync(requestPath, "utf8"));
   const opts = { executionProviders: ["cpu"], intraOpNumThreads: 2 };
-  const text = await ort.InferenceSession.create(path.join(modelDir, "text_model.onnx"), opts);
+  const text = await ort.InferenceSession.create(path.join(modelDir, textGraph), opts);
   const vision = await ort.InferenceSession.create(path.join(modelDir, "vision_model.onnx"), opts);
   console.error(`text: ${text.inputNames} -> ${text.outputNames}; vision: ${vision.inputNames} -> ${vision.outputNames}`);
 

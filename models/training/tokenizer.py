@@ -27,6 +27,19 @@ def with_clipsearch(clipsearch, texts, model_dir=None):
     return _run(cmd, texts)
 
 
+def with_wordpiece(clipsearch, texts, vocab_txt):
+    return _run([clipsearch, "tokenize", "--jsonl", "--wordpiece-vocab", vocab_txt], texts)
+
+
+def tokenize_wordpiece(texts, clipsearch, vocab_txt, log=print):
+    """{text: [ids]} through the product's WordPiece tokenizer (there is no
+    second implementation to cross-check against: its golden cases are)."""
+    unique = sorted(set(texts))
+    ids = with_wordpiece(clipsearch, unique, vocab_txt)
+    log("tokenizer: clipsearch tokenize --wordpiece-vocab (%d distinct texts)" % len(unique))
+    return dict(zip(unique, ids))
+
+
 def with_node(texts):
     return _run(["node", os.path.join(HERE, "clip_bpe_tokenize.cjs")], texts, cwd=REPO)
 
