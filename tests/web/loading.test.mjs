@@ -1,7 +1,8 @@
 // How the page loads, and what it says when loading goes wrong: download
 // progress in bytes, shards that become searchable one by one, a truncated
 // shard, a hostile shard whose manifest vouches for it, an index built with
-// another model, a missing model, no hardware WebGPU, too little device
+// another model, a missing model (and one the site serves under another
+// location, found by its fingerprint), no hardware WebGPU, too little device
 // memory, running out of memory, a page opened over plain HTTP from another
 // host, a browser without WebAssembly SIMD; an index whose captions and ids
 // are hostile HTML must render as plain text and run nothing; and the page on
@@ -218,6 +219,37 @@ test('a missing model is reported', async () => {
   assert.match(s.text, /model missing/i);
   assert.match(s.text, /not-there/);
   await page.page.close();
+});
+
+// A copy of the index in `from` (the demo index when omitted) whose manifest
+// names a model location that is not there.
+function indexWithModelMovedAway(name, from = path.join(WEB_DIR, 'index')) {
+  const dir = path.join(work, name);
+  fs.mkdirSync(dir);
+  const manifest = JSON.parse(fs.readFileSync(path.join(from, 'manifest.json'), 'utf8'));
+  for (const shard of manifest.shards) fs.copyFileSync(path.join(from, shard.file), path.join(dir, shard.file));
+  manifest.model.location = '../../moved-away/model/';
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+}
+
+test('an index whose model cannot be reached uses the model this site serves with the same fingerprint, and says so', async () => {
+  indexWithModelMovedAway('model-moved');
+  const page = await openFresh(`index=fixtures/model-moved/&q=${encodeURIComponent('a red circle')}`);
+  const s = await page.ready();
+  console.log(`STATUS served model: ${s.text}`);
+  assert.match(s.text, new RegExp(`model “${MODEL_NAME}” could not be loaded from \\S*/moved-away/model/; ` +
+    `using this site's own copy with the same fingerprint, \\S*/models/${MODEL_NAME}/`), s.text);
+  await page.testid('result').first().waitFor();
+  assert.equal(await page.page.evaluate(() => window.__clipsearch.last.hits.length), 24);
+  await page.page.close();
+
+  // No model this site serves has another model's fingerprint: still missing.
+  indexWithModelMovedAway('other-moved', path.join(work, 'other'));
+  const other = await openFresh('index=fixtures/other-moved/');
+  const e = await other.settled();
+  assert.equal(e.state, 'error', e.text);
+  assert.match(e.text, /^Model missing: model\.json was not found at \S*\/moved-away\/model\/model\.json/, e.text);
+  await other.page.close();
 });
 
 test('captions and ids are rendered as text, never as HTML', async () => {

@@ -43,7 +43,7 @@ set(model_out "${OUT}/models/${name}")
 # A model bundled by an earlier build under another name is no longer part of
 # the site.
 file(GLOB bundled LIST_DIRECTORIES true "${OUT}/models/*")
-list(REMOVE_ITEM bundled "${model_out}")
+list(REMOVE_ITEM bundled "${model_out}" "${OUT}/models/served.json")
 if(bundled)
   file(REMOVE_RECURSE ${bundled})
 endif()
@@ -52,6 +52,11 @@ foreach(f ${files})
   file(MAKE_DIRECTORY "${dir}")
   file(COPY_FILE "${MODEL_DIR}/${f}" "${model_out}/${f}" ONLY_IF_DIFFERENT)
 endforeach()
+# What the site serves, by fingerprint: the page falls back to a model listed
+# here when the one an index names cannot be reached (docs/WEB.md).
+string(JSON fingerprint GET "${manifest}" fingerprint)
+file(CONFIGURE OUTPUT "${OUT}/models/served.json" CONTENT
+  "{\"models\": [{\"name\": \"${name}\", \"fingerprint\": \"${fingerprint}\", \"path\": \"${name}/\"}]}\n")
 
 # The demo index.
 file(SHA256 "${MODEL_DIR}/model.json" model_sha)

@@ -5,13 +5,13 @@
 //
 // `session` holds what loading makes and queries use: config, core, ort,
 // backend, model, tokenizer, textEncoder, index, indexInfo. A stage that
-// throws fails the worker (search_worker.js). Where others extend it: the
-// model a manifest names (openIndexAndModel), how shards arrive
+// throws fails the worker (search_worker.js). Where others extend it: which
+// model serves an index (openModel), how shards arrive
 // (loadIndexShards), what the text side needs (loadTextSide).
 
 import buildInfo from '../build_info.js';
 import { chooseBackend, backendLabel, loadOrt, requireWasmSimd } from './runtime.js';
-import { loadModelManifest, loadTokenizer, loadEncoder } from './model_loader.js';
+import { loadModelManifest, loadServedModel, loadTokenizer, loadEncoder } from './model_loader.js';
 import { loadIndexManifest, loadShards, checkMemory, totalShardBytes } from './index_loader.js';
 import { cacheAvailable } from './fetch_cache.js';
 import { UserError } from './errors.js';
@@ -52,16 +52,34 @@ async function startCore(session) {
   }
 }
 
+// The model: ?model= when given; else the one the index names; and when that
+// cannot be reached, a model this site serves with the same fingerprint (the
+// same weights, so the same embeddings), which the status then names.
+async function openModel(session, im, indexBase) {
+  const { config, core, state } = session;
+  if (config.model) return loadModelManifest(core, config.model);
+  const named = im.modelLocation ? new URL(im.modelLocation, indexBase).href : '';
+  try {
+    if (!named) {
+      throw new UserError('model-missing', 'The index manifest names no model location; add ?model=<model folder or URL> to the page address.');
+    }
+    return await loadModelManifest(core, named);
+  } catch (err) {
+    if (!(err instanceof UserError && err.kind === 'model-missing')) throw err;
+    const served = await loadServedModel(core, config.appBase, im.modelFingerprint);
+    if (!served) throw err;
+    state.note(`The index's model “${im.modelName}” could not be loaded from ${named || 'the index manifest'}; ` +
+      `using this site's own copy with the same fingerprint, ${served.base}.`);
+    return served;
+  }
+}
+
 async function openIndexAndModel(session) {
   const { config, core, state } = session;
   state.step('Reading the index and model manifests…');
   const indexInfo = (session.indexInfo = await loadIndexManifest(core, config.index));
   const im = indexInfo.manifest;
-  const modelLocation = config.model || (im.modelLocation ? new URL(im.modelLocation, indexInfo.base).href : '');
-  if (!modelLocation) {
-    throw new UserError('model-missing', 'The index manifest names no model location; add ?model=<model folder or URL> to the page address.');
-  }
-  const model = (session.model = await loadModelManifest(core, modelLocation));
+  const model = (session.model = await openModel(session, im, indexInfo.base));
   const m = model.manifest;
   if (m.fingerprint !== im.modelFingerprint) {
     throw new UserError('model-mismatch',

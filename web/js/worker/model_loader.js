@@ -41,6 +41,21 @@ export async function loadModelManifest(core, location) {
   return { manifest, json: fetched.text, url, base: new URL('./', url).href, fromCache: fetched.fromCache };
 }
 
+// A model this site serves itself whose fingerprint is `fingerprint`, from
+// models/served.json (written by the web build: [{name, fingerprint, path}],
+// paths relative to that file), or null when there is none. Never throws:
+// it is only asked when the model an index names cannot be loaded.
+export async function loadServedModel(core, appBase, fingerprint) {
+  const url = new URL('models/served.json', appBase).href;
+  try {
+    const { text } = await fetchManifest(url, { cacheName: CACHE });
+    const entry = (JSON.parse(text).models || []).find((m) => m.fingerprint === fingerprint);
+    return entry ? await loadModelManifest(core, new URL(entry.path, url).href) : null;
+  } catch {
+    return null;
+  }
+}
+
 async function fetchModelFile(model, file, what, { core, onProgress }) {
   const url = new URL(file.path, model.base).href;
   try {
