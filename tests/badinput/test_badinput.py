@@ -11,7 +11,10 @@ CLIPSEARCH_RSS_CEILING_MB. By hand:
     /usr/bin/python3 tests/badinput/test_badinput.py -v
 
 Run as root (CI containers), the indexer runs as user nobody (setpriv), so
-that the mode-000 file is really unreadable to it.
+that the mode-000 file is really unreadable to it. nobody must then reach
+the binary, its libraries and the model even when the clone sits in a
+folder only root may enter (/root is mode 700): what it cannot reach is
+copied into the test's own 0755 folder first (reachable_copy).
 """
 import json
 import os
@@ -31,6 +34,51 @@ CEILING_MB = float(os.environ.get("CLIPSEARCH_RSS_CEILING_MB", "600"))
 NOBODY = 65534
 
 
+def reachable_by_others(path):
+    """Whether a user with no rights of its own (nobody) can read `path`:
+    every folder above it searchable by others, the path itself readable."""
+    path = os.path.abspath(path)
+    if not os.stat(path).st_mode & 0o004:
+        return False
+    while path != os.path.dirname(path):
+        path = os.path.dirname(path)
+        if not os.stat(path).st_mode & 0o001:
+            return False
+    return True
+
+
+def reachable_base(preferred):
+    """A folder whose whole path nobody can traverse, for the test's files."""
+    for base in (preferred, tempfile.gettempdir()):
+        if base and os.path.isdir(base) and reachable_by_others(base):
+            return base
+    raise RuntimeError("no folder that user nobody can reach for the corpus (tried %s and %s)" % (preferred, tempfile.gettempdir()))
+
+
+def reachable_copy(binary, model, folder):
+    """The binary, the libraries it loads and the model, each copied into
+    `folder` (0755) unless nobody can already read it there. Returns
+    (binary, model, extra environment)."""
+    env = {}
+    libs = os.path.join(folder, "lib")
+    ldd = subprocess.run(["ldd", binary], capture_output=True, text=True, check=True).stdout
+    for lib in re.findall(r"=> (/\S+) \(", ldd):
+        if not reachable_by_others(lib):
+            os.makedirs(libs, mode=0o755, exist_ok=True)
+            shutil.copy2(lib, libs)  # copy2 follows links: the real file, under the name the binary asks for
+            env["LD_LIBRARY_PATH"] = libs  # searched before the binary's RUNPATH
+    if not reachable_by_others(binary):
+        os.makedirs(os.path.join(folder, "bin"), mode=0o755, exist_ok=True)
+        binary = shutil.copy2(binary, os.path.join(folder, "bin"))
+    if model and not reachable_by_others(os.path.join(model, "model.json")):
+        model = shutil.copytree(model, os.path.join(folder, "model"))
+        for d, _, files in os.walk(model):
+            os.chmod(d, 0o755)
+            for f in files:
+                os.chmod(os.path.join(d, f), 0o644)
+    return binary, model, env
+
+
 def shown(name):
     """An id as the tool prints it: bytes that are not UTF-8 become U+FFFD."""
     return name.decode("utf-8", "replace")
@@ -42,7 +90,8 @@ class BadInputCorpus(unittest.TestCase):
         base = os.environ.get("CLIPSEARCH_TEST_TMP")
         if base:
             os.makedirs(base, exist_ok=True)
-        cls.tmp = tempfile.mkdtemp(prefix="badinput-", dir=base)
+        drop = os.geteuid() == 0
+        cls.tmp = tempfile.mkdtemp(prefix="badinput-", dir=reachable_base(base) if drop else base)
         os.chmod(cls.tmp, 0o755)  # the unprivileged indexer must reach the corpus
         cls.cases = make_corpus(cls.tmp)
         cls.images = os.path.join(cls.tmp, "images")
@@ -51,15 +100,16 @@ class BadInputCorpus(unittest.TestCase):
         os.chmod(writable, 0o777)
         cls.out = os.path.join(writable, "index")
 
-        cmd = [BIN, "index", "--device", "cpu", "--input", cls.images, "--out", cls.out]
-        if MODEL:
-            cmd += ["--model", MODEL]
-        if os.geteuid() == 0:
+        binary, model, run_env = (reachable_copy(BIN, MODEL, cls.tmp) if drop else (BIN, MODEL, {}))
+        cmd = [binary, "index", "--device", "cpu", "--input", cls.images, "--out", cls.out]
+        if model:
+            cmd += ["--model", model]
+        if drop:
             cmd = ["setpriv", "--reuid=%d" % NOBODY, "--regid=%d" % NOBODY, "--clear-groups"] + cmd
         # /usr/bin/time -v reports the peak resident set size of the indexer
         # (setpriv execs it in the same process).
         cls.time_file = os.path.join(cls.tmp, "time.txt")
-        env = dict(os.environ)
+        env = dict(os.environ, **run_env)
         env.pop("VK_ICD_FILENAMES", None)
         cls.index_run = subprocess.run(["/usr/bin/time", "-v", "-o", cls.time_file] + cmd, capture_output=True, env=env,
                                  timeout=900)
