@@ -119,22 +119,19 @@ struct Header {
 
 Result<Header> read_header(ByteView encoded, const DecodeLimits& limits) {
   Result<ImageFormat> format = decodable_format(encoded);
-  if (!format) return format.error();
+  CLIP_TRY(format);
   if (encoded.size > size_t(INT32_MAX)) return make_error("image file larger than 2 GiB");
   int64_t declared_w = 0, declared_h = 0;
   if (declared_size(encoded, *format, &declared_w, &declared_h)) {
-    Status dims = check_dimensions(declared_w, declared_h, limits);
-    if (!dims) return dims.error();
+    CLIP_TRY(check_dimensions(declared_w, declared_h, limits));
   }
   // Even stb's header parse builds Huffman tables: check the stream first.
-  Status safe = check_stream(encoded, *format);
-  if (!safe) return safe.error();
+  CLIP_TRY(check_stream(encoded, *format));
   int w = 0, h = 0, comp = 0;
   if (!stbi_info_from_memory(encoded.data, stb_length(encoded), &w, &h, &comp))
     return make_error(std::string("malformed ") + image_format_name(*format) +
                       " header (stb_image: " + stb_reason() + ")");
-  Status dims = check_dimensions(w, h, limits);
-  if (!dims) return dims.error();
+  CLIP_TRY(check_dimensions(w, h, limits));
   return Header{*format, w, h};
 }
 
@@ -142,7 +139,7 @@ Result<Header> read_header(ByteView encoded, const DecodeLimits& limits) {
 
 Result<ImageInfo> probe_image(ByteView encoded, const DecodeLimits& limits) {
   Result<Header> header = read_header(encoded, limits);
-  if (!header) return header.error();
+  CLIP_TRY(header);
   ImageInfo info;
   info.format = header->format;
   info.orientation = exif_orientation(encoded, header->format);
@@ -154,7 +151,7 @@ Result<ImageInfo> probe_image(ByteView encoded, const DecodeLimits& limits) {
 
 Result<RgbImage> decode_image(ByteView encoded, const DecodeLimits& limits) {
   Result<Header> header = read_header(encoded, limits);
-  if (!header) return header.error();
+  CLIP_TRY(header);
   const char* name = image_format_name(header->format);
 
   // JPEG has no alpha: ask for RGB and skip a byte per pixel. Everything else
@@ -184,8 +181,7 @@ Result<RgbImage> decode_image(ByteView encoded, const DecodeLimits& limits) {
 
 Result<RgbImage> rgb_from_rgba(const uint8_t* rgba, int width, int height,
                                const DecodeLimits& limits) {
-  Status dims = check_dimensions(width, height, limits);
-  if (!dims) return dims.error();
+  CLIP_TRY(check_dimensions(width, height, limits));
   if (!rgba) return make_error("rgb_from_rgba: no pixel data");
   return to_rgb(rgba, width, height, 4, 1);
 }

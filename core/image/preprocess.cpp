@@ -25,7 +25,7 @@ Result<ImageSize> shortest_side_size(int width, int height, int size) {
 
 Result<RgbImage> resize_and_crop(const RgbImage& src, const PreprocessConfig& cfg) {
   Result<ImageSize> resized = shortest_side_size(src.width, src.height, cfg.size);
-  if (!resized) return resized.error();
+  CLIP_TRY(resized);
   const int x0 = (resized->width - cfg.size) / 2, y0 = (resized->height - cfg.size) / 2;
   return resize_window(src, resized->width, resized->height, x0, y0, cfg.size, cfg.size, cfg.resample);
 }
@@ -46,18 +46,18 @@ std::vector<float> normalize_to_nchw(const RgbImage& crop, const PreprocessConfi
 
 Result<std::vector<float>> preprocess_encoded(ByteView encoded, const PreprocessConfig& cfg) {
   Result<RgbImage> image = decode_image(encoded, cfg.limits);
-  if (!image) return image.error();
+  CLIP_TRY(image);
   Result<RgbImage> crop = resize_and_crop(*image, cfg);
-  if (!crop) return crop.error();
+  CLIP_TRY(crop);
   return normalize_to_nchw(*crop, cfg);
 }
 
 Result<std::vector<float>> preprocess_rgba(const uint8_t* rgba, int width, int height,
                                            const PreprocessConfig& cfg) {
   Result<RgbImage> image = rgb_from_rgba(rgba, width, height, cfg.limits);
-  if (!image) return image.error();
+  CLIP_TRY(image);
   Result<RgbImage> crop = resize_and_crop(*image, cfg);
-  if (!crop) return crop.error();
+  CLIP_TRY(crop);
   return normalize_to_nchw(*crop, cfg);
 }
 

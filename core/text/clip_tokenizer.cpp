@@ -51,7 +51,7 @@ ClipTokenizer& ClipTokenizer::operator=(ClipTokenizer&&) noexcept = default;
 ClipTokenizer::~ClipTokenizer() = default;
 
 Result<ClipTokenizer> ClipTokenizer::from_vocabulary(Result<BpeVocabulary> vocab, const char* format) {
-  if (!vocab) return vocab.error();  // the parsers name their file already
+  CLIP_TRY(vocab);  // the parsers name their file already
   Result<BpeModel> model = BpeModel::create(*vocab);
   if (!model) return make_error(std::string(format) + ": " + model.message());
   return ClipTokenizer(std::make_unique<Impl>(std::move(*model)));

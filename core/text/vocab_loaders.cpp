@@ -91,7 +91,7 @@ Status read_vocab_object(const json& vocab, const std::string& where, BpeVocabul
   out.ids.reserve(vocab.size());
   for (const auto& [token, value] : vocab.items()) {
     Result<int32_t> id = json_id(value, where + "[\"" + token.substr(0, 40) + "\"]");
-    if (!id) return id.error();
+    CLIP_TRY(id);
     out.ids[token] = *id;
   }
   return ok_status();
@@ -116,7 +116,7 @@ Result<BpeVocabulary> parse_bpe_simple_vocab(std::string_view text) {
   vocab.merges.reserve(merge_count);
   for (size_t i = 1; i <= merge_count; ++i) {
     auto merge = parse_merge(lines[i], std::string(file) + " line " + std::to_string(i + 1));
-    if (!merge) return merge.error();
+    CLIP_TRY(merge);
     vocab.merges.push_back(std::move(*merge));
   }
 
@@ -140,16 +140,16 @@ Result<BpeVocabulary> parse_bpe_simple_vocab(std::string_view text) {
 
 Result<BpeVocabulary> parse_vocab_json_and_merges(std::string_view vocab_json, std::string_view merges_txt) {
   Result<json> root = parse_json(vocab_json, "vocab.json");
-  if (!root) return root.error();
+  CLIP_TRY(root);
   BpeVocabulary vocab;
-  if (Status s = read_vocab_object(*root, "vocab.json", vocab); !s) return s.error();
+  CLIP_TRY(read_vocab_object(*root, "vocab.json", vocab));
 
   std::vector<std::string_view> lines = split_lines(merges_txt);
   vocab.merges.reserve(lines.size());
   for (size_t i = 0; i < lines.size(); ++i) {
     if (lines[i].rfind("#version", 0) == 0) continue;
     auto merge = parse_merge(lines[i], "merges.txt line " + std::to_string(i + 1));
-    if (!merge) return merge.error();
+    CLIP_TRY(merge);
     vocab.merges.push_back(std::move(*merge));
   }
   return vocab;
@@ -157,7 +157,7 @@ Result<BpeVocabulary> parse_vocab_json_and_merges(std::string_view vocab_json, s
 
 Result<BpeVocabulary> parse_tokenizer_json(std::string_view json_text) {
   Result<json> root = parse_json(json_text, "tokenizer.json");
-  if (!root) return root.error();
+  CLIP_TRY(root);
   const json* model = member(*root, "model");
   if (!model || !model->is_object()) return make_error("tokenizer.json: no \"model\" object");
 
@@ -173,7 +173,7 @@ Result<BpeVocabulary> parse_tokenizer_json(std::string_view json_text) {
   BpeVocabulary vocab;
   const json* model_vocab = member(*model, "vocab");
   if (!model_vocab) return make_error("tokenizer.json: no model.vocab");
-  if (Status s = read_vocab_object(*model_vocab, "tokenizer.json: model.vocab", vocab); !s) return s.error();
+  CLIP_TRY(read_vocab_object(*model_vocab, "tokenizer.json: model.vocab", vocab));
 
   const json* merges = member(*model, "merges");
   if (!merges || !merges->is_array()) return make_error("tokenizer.json: model.merges is not an array");
@@ -183,7 +183,7 @@ Result<BpeVocabulary> parse_tokenizer_json(std::string_view json_text) {
     const std::string where = "tokenizer.json: model.merges[" + std::to_string(i) + "]";
     if (m.is_string()) {  // "left right" (tokenizers < 0.20)
       auto merge = parse_merge(m.get_ref<const std::string&>(), where);
-      if (!merge) return merge.error();
+      CLIP_TRY(merge);
       vocab.merges.push_back(std::move(*merge));
     } else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {
       vocab.merges.emplace_back(m[0].get<std::string>(), m[1].get<std::string>());
@@ -203,7 +203,7 @@ Result<BpeVocabulary> parse_tokenizer_json(std::string_view json_text) {
       if (!content || !content->is_string() || !id)
         return make_error(where + ": expected an object with \"id\" and \"content\"");
       Result<int32_t> value = json_id(*id, where + ".id");
-      if (!value) return value.error();
+      CLIP_TRY(value);
       vocab.ids[content->get<std::string>()] = *value;
     }
   }
