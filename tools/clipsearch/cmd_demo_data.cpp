@@ -54,10 +54,9 @@ clip::Result<std::string> write_sample(const Options& opt, uint64_t index) {
   char name[32];
   std::snprintf(name, sizeof name, "images/%06" PRIu64 ".png", index);
   auto png = encode_png(s.image);
-  if (!png.ok()) return png.error();
+  CLIP_TRY(png);
   // No fsync per image: one sync of the file system before captions.jsonl.
-  clip::Status saved = write_file_replace((fs::path(opt.out) / name).string(), clip::ByteView(*png));
-  if (!saved.ok()) return saved.error();
+  CLIP_TRY(write_file_replace((fs::path(opt.out) / name).string(), clip::ByteView(*png)));
 
   // Where each object is, parallel to `objects`: [left, top, right, bottom]
   // = centre -+ radius, in pixels (training uses it for per-patch targets).

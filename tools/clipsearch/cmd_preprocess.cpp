@@ -31,7 +31,7 @@ clip::Result<clip::PreprocessConfig> preprocess_config(const std::string& model_
   const std::string path = (std::filesystem::path(dir) / "model.json").string();
   if (model_flag.empty() && !std::filesystem::exists(path)) return clip::PreprocessConfig{};
   auto text = read_text_file(path, clip::kMaxModelManifestBytes);
-  if (!text.ok()) return text.error();
+  CLIP_TRY(text);
   auto m = clip::parse_model_manifest(*text);
   if (!m.ok()) return clip::make_error(path + ": " + m.message());
   return m->image;

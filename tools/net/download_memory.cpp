@@ -7,7 +7,7 @@ clip::Result<std::vector<uint8_t>> download_to_memory(const std::string& url, co
   Transfer t(url);
   t.memory = &body;
   auto setup = setup_transfer(t, limits);
-  if (!setup.ok()) return setup.error();
+  CLIP_TRY(setup);
   std::string err = transfer_error(t, curl_easy_perform(t.curl));
   if (!err.empty()) return clip::make_error(err);
   return body;
@@ -18,7 +18,7 @@ clip::Result<uint64_t> probe_url(const std::string& url, const HttpLimits& limit
   std::vector<uint8_t> none;
   t.memory = &none;
   auto setup = setup_transfer(t, limits);
-  if (!setup.ok()) return setup.error();
+  CLIP_TRY(setup);
   curl_easy_setopt(t.curl, CURLOPT_NOBODY, 1L);
   std::string err = transfer_error(t, curl_easy_perform(t.curl));
   if (!err.empty()) return clip::make_error(err);

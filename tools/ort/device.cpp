@@ -120,7 +120,7 @@ clip::Result<Device> resolve_device(Device requested) {
   static Device auto_choice = Device::Cpu;
   if (requested != Device::Auto) {
     if (requested != Device::Cpu)
-      if (auto s = try_provider(requested); !s.ok()) return s.error();
+      CLIP_TRY(try_provider(requested));
     return requested;
   }
   std::lock_guard<std::mutex> lock(mutex);

@@ -102,7 +102,7 @@ clip::Result<std::vector<uint8_t>> read_file(const std::string& path, uint64_t m
 
 clip::Result<std::string> read_text_file(const std::string& path, uint64_t max_bytes) {
   auto bytes = read_file(path, max_bytes);
-  if (!bytes.ok()) return bytes.error();
+  CLIP_TRY(bytes);
   return std::string(bytes->begin(), bytes->end());
 }
 

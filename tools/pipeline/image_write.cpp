@@ -27,7 +27,7 @@ clip::Status check(const clip::RgbImage& image) {
 }  // namespace
 
 clip::Result<std::vector<uint8_t>> encode_jpeg(const clip::RgbImage& image, int quality) {
-  if (auto s = check(image); !s.ok()) return s.error();
+  CLIP_TRY(check(image));
   std::vector<uint8_t> out;
   if (!stbi_write_jpg_to_func(append, &out, image.width, image.height, 3, image.pixels.data(), quality))
     return clip::make_error("JPEG encoding failed");
@@ -35,7 +35,7 @@ clip::Result<std::vector<uint8_t>> encode_jpeg(const clip::RgbImage& image, int 
 }
 
 clip::Result<std::vector<uint8_t>> encode_png(const clip::RgbImage& image) {
-  if (auto s = check(image); !s.ok()) return s.error();
+  CLIP_TRY(check(image));
   std::vector<uint8_t> out;
   if (!stbi_write_png_to_func(append, &out, image.width, image.height, 3, image.pixels.data(), image.width * 3))
     return clip::make_error("PNG encoding failed");

@@ -87,7 +87,7 @@ clip::Status offer_shard(clip::Index& index, size_t entry, const std::string& pa
 
 clip::Result<LoadedIndex> load_index(const std::string& dir, const LoadOptions& options) {
   auto manifest = read_index_manifest(dir);
-  if (!manifest.ok()) return manifest.error();
+  CLIP_TRY(manifest);
   LoadedIndex loaded{dir, clip::Index(std::move(*manifest))};
   clip::Index& index = loaded.index;
   for (size_t i = 0; i < index.shard_entries(); ++i) {

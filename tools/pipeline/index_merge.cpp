@@ -25,7 +25,7 @@ bool is_index_file(const std::string& name) {
 
 clip::Status copy_file(const std::string& from, const std::string& to, bool durable) {
   auto bytes = read_file(from);
-  if (!bytes.ok()) return bytes.error();
+  CLIP_TRY(bytes);
   return durable ? write_file_atomic(to, clip::ByteView(*bytes)) : write_file_replace(to, clip::ByteView(*bytes));
 }
 
@@ -42,7 +42,7 @@ clip::Result<MergeSummary> merge_indexes(const std::string& out, const std::vect
     LoadOptions check;
     check.check_sha256 = true;
     auto index = load_index(dir, check);
-    if (!index.ok()) return index.error();
+    CLIP_TRY(index);
     if (!loaded.empty()) {
       const clip::IndexManifest& m = index->manifest();
       if (auto st = loaded.front().index.check_model({m.model_name, m.model_fingerprint, m.dim}, dir + "'s model");
@@ -99,7 +99,7 @@ clip::Result<MergeSummary> merge_indexes(const std::string& out, const std::vect
       const auto& entry = index.manifest().shards[index.index.shard_entry(i)];
       clip::ShardEntry e = entry;
       e.file = shard_file_name(uint32_t(m.shards.size()));
-      if (auto s = copy_file(join_path(index.dir, entry.file), join_path(out, e.file), true); !s.ok()) return s.error();
+      CLIP_TRY(copy_file(join_path(index.dir, entry.file), join_path(out, e.file), true));
       m.shards.push_back(e);
       m.count += e.count;
       const auto& shard = index.index.shard(i);
@@ -114,11 +114,11 @@ clip::Result<MergeSummary> merge_indexes(const std::string& out, const std::vect
     }
     for (const auto& s : read_report(index.dir)) report += report_line(s);
   }
-  if (auto s = sync_filesystem(out); !s.ok()) return s.error();
-  if (auto s = write_file_atomic(join_path(out, kReportFile), report); !s.ok()) return s.error();
+  CLIP_TRY(sync_filesystem(out));
+  CLIP_TRY(write_file_atomic(join_path(out, kReportFile), report));
   if (auto s = write_file_atomic(join_path(out, kManifestFile), clip::serialize_index_manifest(m)); !s.ok())
     return s.error();
-  if (auto s = remove_unreferenced(out, m, thumbs); !s.ok()) return s.error();
+  CLIP_TRY(remove_unreferenced(out, m, thumbs));
   return MergeSummary{parts.size(), m.shards.size(), m.count};
 }
 

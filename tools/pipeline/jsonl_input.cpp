@@ -23,7 +23,7 @@ std::string scalar_text(const nlohmann::json& v) {
 
 clip::Result<InputList> read_jsonl(const std::string& file) {
   auto text = read_text_file(file);
-  if (!text.ok()) return text.error();
+  CLIP_TRY(text);
   InputList list;
   list.kind = "jsonl";
   const std::string name = fs::path(file).filename().string();

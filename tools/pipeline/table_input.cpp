@@ -84,7 +84,7 @@ std::string trim(const std::string& s) {
 
 clip::Result<InputList> read_table(const std::string& file, char sep, const InputOptions& options) {
   auto text = read_text_file(file);
-  if (!text.ok()) return text.error();
+  CLIP_TRY(text);
   InputList list;
   list.kind = sep == ',' ? "csv" : "tsv";
   std::vector<Row> rows = split_rows(*text, sep, sep == ',');
