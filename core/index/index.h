@@ -9,7 +9,17 @@
 //  * how a query is searched: int8 scan or sign-bit first pass and how many
 //    candidates, by index size; the query's own image left out; an indexed
 //    photo recognised by its bytes.
+//  * whether shards load whole or as heads (the tiers), and the checks of
+//    every row, record and key fetched later for a head.
 // Refused shards leave the index as it was, so the rest stays searchable.
+//
+// Tiers (docs/FORMAT.md): a version-2 shard's head (centre, scales, sign
+// bits, row checksums, record offsets) is enough to search its rows by sign
+// bits. The int8 vectors of a query's candidates, and the records of the hits
+// shown, are fetched afterwards by whoever holds the file (the page, by HTTP
+// Range) and checked here against the head. Searching then runs in steps:
+// plan() -> missing_vectors() -> add_vector() ... -> finish() ->
+// missing_records() -> add_record() ... -> record().
 #pragma once
 #include <array>
 #include <cstdint>
@@ -21,6 +31,7 @@
 #include "core/index/index_manifest.h"
 #include "core/index/shard.h"
 #include "core/search/search.h"
+#include "core/util/lru_cache.h"
 #include "core/util/result.h"
 
 namespace clip {
@@ -44,10 +55,20 @@ struct ModelIdentity {
   uint32_t dim = 0;
 };
 
+// Shards load as heads (when the reader can fetch parts of files) from this
+// many images up: that is where queries use the sign-bit first pass anyway,
+// so the int8 rows are only needed for the candidates. Smaller indexes load
+// whole and are scanned in int8.
+constexpr size_t kTieredMinVectors = kBinaryPassMinVectors;
+// Int8 rows and records of shard heads kept for later queries.
+constexpr size_t kRowCacheRows = 32768;     // 16 MiB at 512 dims
+constexpr size_t kRecordCacheRecords = 8192;
+
 struct IndexQuery {
   size_t k = 10;
   float min_score = -1.0f;         // drop hits below this cosine
   std::string exclude_id;          // leave this image out ("" = none)
+  RowRef exclude_at{UINT32_MAX, UINT32_MAX};  // or this row (found by locate_*)
   FirstPass first_pass = FirstPass::kAuto;
   size_t oversample = 0;           // binary candidates per hit; 0 = default_oversample(size)
 };
@@ -55,6 +76,28 @@ struct IndexQuery {
 // The search options for a query over `vectors` searchable rows: the first
 // pass and oversampling by size, k, threshold, exclusion.
 SearchOptions search_policy(const IndexQuery& q, size_t vectors, bool binary_codes);
+
+// How to load an index: whole shards, or heads with rows on demand.
+struct LoadingPlan {
+  bool tiered = false;
+  uint64_t download_bytes = 0;  // before the first complete search
+  uint64_t memory_bytes = 0;    // what the index will hold in memory, at most
+  bool fits = true;             // memory_bytes within the budget given
+  // Not tiered only because the reader cannot fetch parts of files; tiered,
+  // it would need only these bytes in memory.
+  bool range_would_fit = false;
+  uint64_t tiered_memory_bytes = 0;
+};
+
+// Where to find an image by id or by content: found, or what must be
+// supplied first (keys of shard heads, records of candidate rows).
+struct Lookup {
+  bool found = false;
+  RowRef at;
+  std::vector<uint32_t> need_keys;
+  std::vector<RowRef> need_records;
+  bool complete() const { return need_keys.empty() && need_records.empty(); }
+};
 
 // A shard the index could not use.
 struct ShardRefusal {
@@ -86,6 +129,10 @@ class Index {
   // The size check alone, for a reader that learns a file's size before
   // reading it (a refused size is recorded like add_shard's refusals).
   Status check_size(size_t entry, uint64_t bytes);
+  // The head of a version-2 shard (its first head_bytes bytes): checked
+  // against the manifest's head size and head SHA-256, then like a whole
+  // shard; its rows are searched by sign bits and fetched as needed.
+  Status add_shard_head(size_t entry, std::vector<uint8_t> head, const std::string& sha256_hex);
   // A shard that could not be read at all (missing file, network failure):
   // recorded like the others; returns the reason as an error.
   Error refuse_shard(size_t entry, const std::string& reason);
@@ -100,10 +147,42 @@ class Index {
   // ("... 4,096 of 8,192 images are searchable."); "" when none.
   std::string damage_report() const;
 
+  // Whole shards or heads, given whether the reader can fetch byte ranges and
+  // how much memory the index may use.
+  LoadingPlan loading_plan(bool byte_ranges, uint64_t memory_budget) const;
   // The search options a query gets: the first pass and oversampling for
   // this index's size (kBinaryPassMinVectors), k, threshold, exclusion.
   SearchOptions search_options(const IndexQuery& q) const;
   Result<std::vector<Hit>> search(const float* query, size_t dim, const IndexQuery& q) const;
+
+  // The same in steps, for shard heads. plan() runs the first pass;
+  // missing_vectors() are the candidates in heads whose int8 vectors are not
+  // at hand; add_vector() supplies one (the bytes at vector_span()); finish()
+  // scores what is at hand (*unscored counts the rest).
+  Result<SearchPlan> plan(const float* query, size_t dim, const IndexQuery& q);
+  std::vector<RowRef> missing_vectors(const SearchPlan& plan) const;
+  FileSpan vector_span(RowRef at) const;
+  Status add_vector(RowRef at, ByteView codes);
+  bool has_vector(RowRef at) const;
+  std::vector<Hit> finish(const SearchPlan& plan, size_t* unscored = nullptr);
+
+  // Records: whole shards have them; heads get them by add_record() (the
+  // bytes at record_span()). record_at() is null for one not at hand.
+  const ImageRecord* record_at(RowRef at);
+  std::vector<RowRef> missing_records(const std::vector<Hit>& hits) const;
+  FileSpan record_span(RowRef at) const;
+  Status add_record(RowRef at, ByteView bytes);
+  // Keys of a head (the bytes at keys_span()), for locate_id/locate_content.
+  bool has_keys(uint32_t shard) const;
+  FileSpan keys_span(uint32_t shard) const;
+  Status add_keys(uint32_t shard, ByteView bytes);
+  // Where an id, or the image whose file had these bytes, is: found, or what
+  // to supply before asking again. Ids are unique, so the first match wins.
+  Lookup locate_id(const std::string& id);
+  Lookup locate_content(const std::array<uint8_t, 32>& sha256);
+  // The stored vector of a row, dequantized and normalised ("similar"):
+  // for a head, once its vector is at hand.
+  Result<std::vector<float>> embedding_at(RowRef at);
 
   // The id of the indexed image whose file had these bytes, or "": how an
   // image query that is itself indexed is recognised (and left out).
@@ -121,6 +200,8 @@ class Index {
 
  private:
   Status check_shard(const ShardEntry& e, const Shard& shard) const;
+  Status accept(size_t entry, Shard shard);
+  Lookup locate(bool by_id, const std::string& id, const std::array<uint8_t, 32>& sha256);
   Error refuse(size_t entry, const std::string& reason);
 
   IndexManifest manifest_;
@@ -128,7 +209,17 @@ class Index {
   std::vector<size_t> entries_;       // manifest entry of each accepted shard
   std::vector<uint8_t> settled_;      // per manifest entry: 1 once added or refused
   std::vector<ShardRefusal> refusals_;
+  // Shard heads' rows fetched so far, by (shard << 32 | row).
+  LruCache<uint64_t, std::vector<int8_t>> vectors_{kRowCacheRows};
+  LruCache<uint64_t, ImageRecord> records_{kRecordCacheRecords};
+  std::vector<ShardKeys> keys_;        // per accepted shard; empty until added
+  std::vector<uint8_t> has_keys_;
 };
+
+// The manifest entry of a shard file the writer just made (encode_shard):
+// size, SHA-256, count, format version and, for version 2, the head's size
+// and SHA-256, read from its header.
+ShardEntry describe_shard(const std::string& file, const std::vector<uint8_t>& bytes);
 
 // "1234567" -> "1,234,567": counts in messages people read.
 std::string group_thousands(uint64_t n);

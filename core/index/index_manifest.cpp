@@ -102,9 +102,9 @@ Result<IndexManifest> parse_index_manifest(std::string_view text) {
   IndexManifest m;
   Fields f(root, "");
   f.uint("version", UINT32_MAX, &m.version);
-  if (f.ok() && m.version != 1)
+  if (f.ok() && m.version != 1 && m.version != 2)
     return manifest_error("index format version " + std::to_string(m.version) +
-                          " is not supported (this build reads version 1)");
+                          " is not supported (this build reads versions 1 and 2)");
   f.str("tool_version", &m.tool_version, false);
   f.str("created_utc", &m.created_utc, false);
   f.uint("dim", kShardMaxDim, &m.dim);
@@ -146,7 +146,21 @@ Result<IndexManifest> parse_index_manifest(std::string_view text) {
     sf.uint("bytes", UINT64_MAX, &e.bytes);
     sf.str("sha256", &e.sha256);
     sf.uint("count", kShardMaxCount, &e.count);
+    if (m.version >= 2) {
+      sf.uint("version", UINT32_MAX, &e.version);
+      if (sf.ok() && e.version != 1 && e.version != 2)
+        return manifest_error(where + ".version " + std::to_string(e.version) + " is not a shard format this build reads");
+      if (e.version == 2) {
+        sf.uint("head_bytes", UINT64_MAX, &e.head_bytes);
+        sf.str("head_sha256", &e.head_sha256);
+      }
+    }
     if (!sf.ok()) return manifest_error(sf.error());
+    if (e.version == 2 && !is_lower_hex(e.head_sha256, 64))
+      return manifest_error(where + ".head_sha256 must be 64 lowercase hex digits");
+    if (e.version == 2 && (e.head_bytes == 0 || e.head_bytes > e.bytes))
+      return manifest_error(where + ".head_bytes " + std::to_string(e.head_bytes) + " must be between 1 and the shard's " +
+                            std::to_string(e.bytes) + " bytes");
     if (!is_plain_file_name(e.file))
       return manifest_error(where + ".file \"" + e.file + "\" must be a plain file name in the index folder");
     if (!seen.insert(e.file).second) return manifest_error(where + ".file \"" + e.file + "\" is listed twice");
@@ -161,9 +175,11 @@ Result<IndexManifest> parse_index_manifest(std::string_view text) {
 }
 
 std::string serialize_index_manifest(const IndexManifest& m) {
+  bool any_v2 = false;
+  for (const ShardEntry& e : m.shards) any_v2 = any_v2 || e.version != 1;
   // ordered_json keeps the fields in a readable order.
   nlohmann::ordered_json j;
-  j["version"] = m.version;
+  j["version"] = any_v2 ? 2 : 1;
   j["tool_version"] = m.tool_version;
   j["created_utc"] = m.created_utc;
   j["model"] = {{"name", m.model_name}, {"fingerprint", m.model_fingerprint}, {"location", m.model_location}};
@@ -172,8 +188,15 @@ std::string serialize_index_manifest(const IndexManifest& m) {
   j["binary_codes"] = m.binary_codes;
   j["count"] = m.count;
   j["shards"] = nlohmann::ordered_json::array();
-  for (const ShardEntry& e : m.shards)
-    j["shards"].push_back({{"file", e.file}, {"bytes", e.bytes}, {"sha256", e.sha256}, {"count", e.count}});
+  for (const ShardEntry& e : m.shards) {
+    nlohmann::ordered_json s = {{"file", e.file}, {"bytes", e.bytes}, {"sha256", e.sha256}, {"count", e.count}};
+    if (any_v2) s["version"] = e.version;
+    if (e.version == 2) {
+      s["head_bytes"] = e.head_bytes;
+      s["head_sha256"] = e.head_sha256;
+    }
+    j["shards"].push_back(std::move(s));
+  }
   // `replace`: invalid UTF-8 in a caller's string must not throw (wasm has no exceptions).
   return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }

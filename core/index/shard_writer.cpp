@@ -1,6 +1,6 @@
 // Shard serialisation: normalise and rotate each embedding, subtract the
-// shard's mean, quantize, lay out the 64-byte-aligned sections, then fill in
-// the header, section table and CRCs.
+// shard's mean, quantize, lay out the 64-byte-aligned sections of the
+// requested version, then fill in the header, section table and CRCs.
 #include <cmath>
 #include <cstring>
 
@@ -15,10 +15,11 @@ namespace clip {
 namespace fmt = shard_format;
 namespace {
 
-struct SectionSpan {
-  uint32_t kind;
-  uint64_t offset, length;
-};
+Status check_version(uint32_t version) {
+  if (version != 1 && version != 2)
+    return make_error("shard format version " + std::to_string(version) + " cannot be written (1 or 2)");
+  return ok_status();
+}
 
 Status check_contents(const ShardContents& c) {
   if (c.dim == 0 || c.dim % 8 != 0 || c.dim > kShardMaxDim)
@@ -58,6 +59,7 @@ void put_string(ByteWriter& w, const std::string& s) {
 
 // A shard's contents after quantization: what the sections hold.
 struct Quantized {
+  uint32_t version = kShardVersion;
   std::string fingerprint;
   size_t dim = 0;
   std::vector<float> centre;            // dim
@@ -103,66 +105,107 @@ Quantized quantize(const ShardContents& c) {
   return q;
 }
 
-std::vector<uint8_t> lay_out(const Quantized& q) {
+// The metadata section and, for version 2, where each record lies in it.
+struct Metadata {
+  ByteWriter bytes;
+  std::vector<uint32_t> offsets, lengths;
+};
+
+Result<Metadata> encode_metadata(const Quantized& q) {
+  Metadata m;
+  for (const ImageRecord* rec : q.records) {
+    const size_t at = m.bytes.size();
+    put_string(m.bytes, rec->id);
+    put_string(m.bytes, rec->caption);
+    put_string(m.bytes, rec->source);
+    put_string(m.bytes, rec->thumb);
+    m.bytes.u32(rec->width);
+    m.bytes.u32(rec->height);
+    m.bytes.bytes(rec->content_sha256.data(), 32);
+    if (q.version == 2 && m.bytes.size() > fmt::kMaxMetadataV2)
+      return make_error("shard metadata of more than " + std::to_string(fmt::kMaxMetadataV2) +
+                        " bytes cannot be addressed by version 2; write fewer rows per shard");
+    m.offsets.push_back(uint32_t(at));
+    m.lengths.push_back(uint32_t(m.bytes.size() - at));
+  }
+  return m;
+}
+
+// The bytes of one section.
+void write_section(ByteWriter& w, uint32_t kind, const Quantized& q, Metadata& meta) {
   const size_t dim = q.dim, count = q.records.size();
-  const uint32_t sections = q.with_bits ? 4 : 3;
-  const uint64_t header_size = fmt::header_size(q.fingerprint.size(), sections);
+  switch (kind) {
+    case fmt::kSectionCentre:
+      for (float v : q.centre) w.f32(v);
+      break;
+    case fmt::kSectionVectors:
+      w.bytes(q.codes.data(), count * dim);
+      if (q.version == 1)
+        for (float v : q.scales) w.f32(v);
+      break;
+    case fmt::kSectionScales:
+      for (float v : q.scales) w.f32(v);
+      break;
+    case fmt::kSectionBinary:
+      w.bytes(q.bits.data(), q.bits.size());
+      break;
+    case fmt::kSectionRowChecks: {
+      for (size_t r = 0; r < count; ++r) w.u32(crc32c(q.codes.data() + r * dim, dim));
+      ByteWriter& mb = meta.bytes;
+      for (size_t r = 0; r < count; ++r) w.u32(crc32c(mb.at(meta.offsets[r]), meta.lengths[r]));
+      break;
+    }
+    case fmt::kSectionRecordOffsets:
+      for (uint32_t o : meta.offsets) w.u32(o);
+      for (uint32_t n : meta.lengths) w.u32(n);
+      break;
+    case fmt::kSectionKeys:
+      for (const ImageRecord* rec : q.records) w.u32(id_key(rec->id));
+      for (const ImageRecord* rec : q.records) w.u32(content_key(rec->content_sha256));
+      break;
+    case fmt::kSectionMetadata:
+      if (meta.bytes.size() > 0) w.bytes(meta.bytes.at(0), meta.bytes.size());
+      break;
+  }
+}
+
+Result<std::vector<uint8_t>> lay_out(const Quantized& q) {
+  auto meta = encode_metadata(q);
+  if (!meta) return meta.error();
+  const fmt::Layout l = fmt::layout(q.version, q.with_bits);
+  const uint64_t header_size = fmt::header_size(q.fingerprint.size(), l.count);
   ByteWriter w;
   w.zeros(size_t(header_size));  // filled in last, once offsets and CRCs are known
-  SectionSpan spans[4];
-  size_t n_spans = 0;
-  auto begin_section = [&w] {
+  uint64_t offsets[fmt::kMaxSections], lengths[fmt::kMaxSections], head_size = 0;
+  for (uint32_t i = 0; i < l.count; ++i) {
     w.pad_to(fmt::kAlign);
-    return w.size();
-  };
-
-  size_t at = begin_section();
-  for (float v : q.centre) w.f32(v);
-  spans[n_spans++] = {fmt::kSectionCentre, at, w.size() - at};
-
-  at = begin_section();
-  w.bytes(q.codes.data(), count * dim);
-  for (float v : q.scales) w.f32(v);
-  spans[n_spans++] = {fmt::kSectionVectors, at, w.size() - at};
-
-  if (q.with_bits) {
-    at = begin_section();
-    w.bytes(q.bits.data(), q.bits.size());
-    spans[n_spans++] = {fmt::kSectionBinary, at, w.size() - at};
+    if (i == l.head_sections && q.version == 2) head_size = w.size();
+    offsets[i] = w.size();
+    write_section(w, l.kinds[i], q, *meta);
+    lengths[i] = w.size() - offsets[i];
   }
-
-  at = begin_section();
-  for (const ImageRecord* rec : q.records) {
-    put_string(w, rec->id);
-    put_string(w, rec->caption);
-    put_string(w, rec->source);
-    put_string(w, rec->thumb);
-    w.u32(rec->width);
-    w.u32(rec->height);
-    w.bytes(rec->content_sha256.data(), 32);
-  }
-  spans[n_spans++] = {fmt::kSectionMetadata, at, w.size() - at};
 
   // Header, section table, then the header CRC over all of it.
   uint8_t* h = w.at(0);
   std::memcpy(h + fmt::kOffMagic, fmt::kMagic, 8);
-  store_le32(h + fmt::kOffVersion, kShardVersion);
+  store_le32(h + fmt::kOffVersion, q.version);
   store_le32(h + fmt::kOffHeaderSize, uint32_t(header_size));
-  store_le32(h + fmt::kOffDim, uint32_t(dim));
-  store_le32(h + fmt::kOffCount, uint32_t(count));
+  store_le32(h + fmt::kOffDim, uint32_t(q.dim));
+  store_le32(h + fmt::kOffCount, uint32_t(q.records.size()));
   store_le32(h + fmt::kOffQuantization, fmt::kQuantInt8);
   store_le32(h + fmt::kOffFlags, q.with_bits ? fmt::kFlagBinaryCodes : 0);
-  store_le32(h + fmt::kOffSectionCount, sections);
+  store_le32(h + fmt::kOffSectionCount, l.count);
   store_le32(h + fmt::kOffFingerprintLength, uint32_t(q.fingerprint.size()));
   store_le64(h + fmt::kOffFileSize, w.size());
+  store_le64(h + fmt::kOffHeadSize, head_size);
   if (!q.fingerprint.empty()) std::memcpy(h + fmt::kFixedHeaderSize, q.fingerprint.data(), q.fingerprint.size());
-  uint8_t* table = h + header_size - sections * fmt::kSectionEntrySize;
-  for (size_t i = 0; i < n_spans; ++i) {
+  uint8_t* table = h + header_size - l.count * fmt::kSectionEntrySize;
+  for (uint32_t i = 0; i < l.count; ++i) {
     uint8_t* e = table + i * fmt::kSectionEntrySize;
-    store_le32(e + 0, spans[i].kind);
-    store_le64(e + 8, spans[i].offset);
-    store_le64(e + 16, spans[i].length);
-    store_le32(e + 24, crc32c(w.at(size_t(spans[i].offset)), size_t(spans[i].length)));
+    store_le32(e + 0, l.kinds[i]);
+    store_le64(e + 8, offsets[i]);
+    store_le64(e + 16, lengths[i]);
+    store_le32(e + 24, crc32c(w.at(size_t(offsets[i])), size_t(lengths[i])));
   }
   store_le32(h + fmt::kOffHeaderCrc, crc32c(h, size_t(header_size)));  // field still zero here
   return w.take();
@@ -170,16 +213,23 @@ std::vector<uint8_t> lay_out(const Quantized& q) {
 
 }  // namespace
 
-Result<std::vector<uint8_t>> encode_shard(const ShardContents& c) {
-  if (Status st = check_contents(c); !st) return st.error();
-  return lay_out(quantize(c));
+Result<std::vector<uint8_t>> encode_shard(const ShardContents& c, uint32_t version) {
+  CLIP_TRY(check_version(version));
+  CLIP_TRY(check_contents(c));
+  Quantized q = quantize(c);
+  q.version = version;
+  return lay_out(q);
 }
 
-Result<std::vector<uint8_t>> encode_shard_rows(const Shard& source, const std::vector<uint32_t>& rows) {
+Result<std::vector<uint8_t>> encode_shard_rows(const Shard& source, const std::vector<uint32_t>& rows,
+                                               uint32_t version) {
+  CLIP_TRY(check_version(version));
+  if (!source.whole()) return make_error(source.name() + ": only the head of this shard is loaded, not its rows");
   if (rows.size() > kShardMaxCount)
     return make_error(source.name() + ": " + std::to_string(rows.size()) + " rows exceed the shard limit of " +
                       std::to_string(kShardMaxCount));
   Quantized q;
+  q.version = version;
   q.fingerprint = source.model_fingerprint();
   q.dim = source.dim();
   q.centre = source.centre();
@@ -196,6 +246,12 @@ Result<std::vector<uint8_t>> encode_shard_rows(const Shard& source, const std::v
     q.records.push_back(&source.record(r));
   }
   return lay_out(q);
+}
+
+Result<std::vector<uint8_t>> upgrade_shard(const Shard& source, uint32_t version) {
+  std::vector<uint32_t> all(source.count());
+  for (uint32_t r = 0; r < source.count(); ++r) all[r] = r;
+  return encode_shard_rows(source, all, version);
 }
 
 }  // namespace clip

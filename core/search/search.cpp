@@ -39,13 +39,8 @@ struct Ranked {
 using Candidates = TopK<Candidate, Ranked<Candidate>>;
 using Hits = TopK<Hit, Ranked<Hit>>;
 
-struct Query {
-  std::vector<float> x;       // normalised and rotated, like the stored vectors
-  std::vector<int8_t> codes;  // x quantized
-  float scale = 0;
-  uint32_t skip_shard = UINT32_MAX, skip_row = UINT32_MAX;  // the excluded id
-  bool skip(uint32_t shard, uint32_t row) const { return shard == skip_shard && row == skip_row; }
-};
+using Query = SearchPlan;
+inline bool skipped(const Query& q, uint32_t shard, uint32_t row) { return shard == q.skip_shard && row == q.skip_row; }
 
 inline float clamp_cosine(float s) { return s > 1.0f ? 1.0f : (s < -1.0f ? -1.0f : s); }
 
@@ -58,8 +53,7 @@ double centre_dot(const Query& q, const Shard& s) {
 
 // Cosine of the query with the stored vector centre + scale * codes. A fixed
 // summation order keeps native and wasm results bit-identical.
-float exact_score(const Query& q, const Shard& s, uint32_t row, double centre_part) {
-  const int8_t* v = s.vector(row);
+float exact_score(const Query& q, const Shard& s, uint32_t row, const int8_t* v, double centre_part) {
   double d = 0;
   for (uint32_t i = 0; i < s.dim(); ++i) d += double(q.x[i]) * double(v[i]);
   return clamp_cosine(float(centre_part + double(s.scale(row)) * d));
@@ -74,7 +68,7 @@ void scan_int8(const Kernels& kern, const Shard& s, uint32_t si, const Query& q,
     kern.dot_i8_batch(q.codes.data(), s.vector(start), s.dim(), n, dots);
     for (size_t i = 0; i < n; ++i) {
       const uint32_t row = start + uint32_t(i);
-      if (q.skip(si, row)) continue;
+      if (skipped(q, si, row)) continue;
       out.push(Candidate{float(dots[i]) * q.scale * s.scale(row) + centre_part, si, row});
     }
   }
@@ -93,7 +87,7 @@ void scan_binary(const Kernels& kern, const Shard& s, uint32_t si, const Query& 
     kern.hamming_batch(bits.data(), s.binary_code(start), s.dim() / 8, n, dist);
     for (size_t i = 0; i < n; ++i) {
       const uint32_t row = start + uint32_t(i);
-      if (q.skip(si, row)) continue;
+      if (skipped(q, si, row)) continue;
       out.push(Candidate{-float(dist[i]), si, row});
     }
   }
@@ -108,6 +102,8 @@ size_t Searcher::size() const { return size_; }
 Status Searcher::add_shard(std::shared_ptr<const Shard> shard) {
   if (!shard) return make_error("add_shard: no shard given");
   const Shard& s = *shard;
+  if (!s.whole() && !s.has_binary_codes())
+    return make_error(s.name() + ": a shard head without sign bits cannot be searched; load the whole shard");
   if (!shards_.empty()) {
     if (s.dim() != dim_)
       return make_error(s.name() + ": dim " + std::to_string(s.dim()) + " does not match dim " + std::to_string(dim_) +
@@ -118,7 +114,7 @@ Status Searcher::add_shard(std::shared_ptr<const Shard> shard) {
   }
   if (shards_.size() >= UINT32_MAX) return make_error(s.name() + ": too many shards");
   const uint32_t si = uint32_t(shards_.size());
-  for (uint32_t r = 0; r < s.count(); ++r) {
+  for (uint32_t r = 0; s.whole() && r < s.count(); ++r) {
     auto [it, inserted] = ids_.emplace(s.record(r).id, Location{si, r});
     if (inserted) continue;
     const Location prev = it->second;
@@ -146,7 +142,7 @@ bool Searcher::find_id(const std::string& id, uint32_t* shard, uint32_t* row) co
 
 std::string Searcher::find_content(const std::array<uint8_t, 32>& sha256) const {
   for (const auto& shard : shards_) {
-    for (uint32_t row = 0; row < shard->count(); ++row) {
+    for (uint32_t row = 0; shard->whole() && row < shard->count(); ++row) {
       const ImageRecord& r = shard->record(row);
       if (r.content_sha256 == sha256) return r.id;
     }
@@ -158,7 +154,7 @@ size_t default_oversample(size_t vectors) {
   return std::max(kMinOversample, vectors / kOversampleStepRows);
 }
 
-Result<std::vector<Hit>> Searcher::search(const float* query, size_t dim, const SearchOptions& opts) const {
+Result<SearchPlan> Searcher::plan(const float* query, size_t dim, const SearchOptions& opts) const {
   if (shards_.empty()) return make_error("search: no shards loaded");
   if (dim != dim_)
     return make_error("search: query has dim " + std::to_string(dim) + " but the index has dim " + std::to_string(dim_));
@@ -171,16 +167,24 @@ Result<std::vector<Hit>> Searcher::search(const float* query, size_t dim, const 
   rotate(q.x.data(), dim);
   q.codes.resize(dim);
   q.scale = quantize_int8(q.x.data(), dim, q.codes.data());
+  q.k = opts.k;
+  q.min_score = opts.min_score;
+  q.skip_shard = opts.exclude_shard;
+  q.skip_row = opts.exclude_row;
   if (!opts.exclude_id.empty()) find_id(opts.exclude_id, &q.skip_shard, &q.skip_row);
 
-  // Nominate: sign bits where asked for and present, int8 otherwise.
+  // Nominate: sign bits where asked for and present, and always for shard
+  // heads (their int8 rows are not at hand); int8 otherwise.
   const Kernels& kern = best_kernels();
+  bool any_head = false;
+  for (const auto& s : shards_) any_head = any_head || !s->whole();
+  const bool by_sign_bits = opts.binary_first_pass || any_head;
   const size_t over = opts.oversample ? opts.oversample : default_oversample(size_);
   Candidates by_int8(saturating_mul(opts.k, kRescoreFactor, size_));
-  Candidates by_bits(opts.binary_first_pass ? saturating_mul(opts.k, over, size_) : 0);
+  Candidates by_bits(by_sign_bits ? saturating_mul(opts.k, over, size_) : 0);
   for (uint32_t si = 0; si < shards_.size(); ++si) {
     const Shard& s = *shards_[si];
-    if (opts.binary_first_pass && s.has_binary_codes())
+    if ((opts.binary_first_pass || !s.whole()) && s.has_binary_codes())
       scan_binary(kern, s, si, q, by_bits);
     else
       scan_int8(kern, s, si, q, by_int8);
@@ -188,24 +192,46 @@ Result<std::vector<Hit>> Searcher::search(const float* query, size_t dim, const 
   std::vector<Candidate> picked = by_int8.take_sorted();
   const std::vector<Candidate> from_bits = by_bits.take_sorted();
   picked.insert(picked.end(), from_bits.begin(), from_bits.end());
-
-  // Score exactly, walking memory in order.
+  // In memory order, for the scoring pass and for fetching rows.
   std::sort(picked.begin(), picked.end(), [](const Candidate& a, const Candidate& b) {
     return a.shard != b.shard ? a.shard < b.shard : a.row < b.row;
   });
-  Hits top(std::min(opts.k, size_));
+  q.candidates.reserve(picked.size());
+  for (const Candidate& c : picked) q.candidates.push_back(RowRef{c.shard, c.row});
+  return q;
+}
+
+std::vector<Hit> Searcher::score(const SearchPlan& q, const RowCodes& row_codes, size_t* unscored) const {
+  Hits top(std::min(q.k, size_));
   uint32_t centre_shard = UINT32_MAX;
   double centre_part = 0;
-  for (const Candidate& c : picked) {
+  size_t missing = 0;
+  for (const RowRef& c : q.candidates) {
+    if (c.shard >= shards_.size() || c.row >= shards_[c.shard]->count()) {
+      ++missing;
+      continue;
+    }
     const Shard& s = *shards_[c.shard];
+    const int8_t* v = s.whole() ? s.vector(c.row) : (row_codes ? row_codes(c.shard, c.row) : nullptr);
+    if (!v) {
+      ++missing;
+      continue;
+    }
     if (c.shard != centre_shard) {
       centre_shard = c.shard;
       centre_part = centre_dot(q, s);
     }
-    const float score = exact_score(q, s, c.row, centre_part);
-    if (score >= opts.min_score) top.push(Hit{c.shard, c.row, score});
+    const float score = exact_score(q, s, c.row, v, centre_part);
+    if (score >= q.min_score) top.push(Hit{c.shard, c.row, score});
   }
+  if (unscored) *unscored = missing;
   return top.take_sorted();
+}
+
+Result<std::vector<Hit>> Searcher::search(const float* query, size_t dim, const SearchOptions& opts) const {
+  auto p = plan(query, dim, opts);
+  if (!p) return p.error();
+  return score(*p, nullptr);
 }
 
 }  // namespace clip

@@ -5,6 +5,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -31,6 +32,8 @@ struct SearchOptions {
   size_t k = 10;
   float min_score = -1.0f;        // drop hits below this cosine
   std::string exclude_id;         // e.g. the query image itself; "" = none
+  // The same by location, for rows whose ids are not at hand (shard heads).
+  uint32_t exclude_shard = UINT32_MAX, exclude_row = UINT32_MAX;
   bool binary_first_pass = false; // Hamming pre-selection, then exact rescoring
   size_t oversample = 0;          // binary candidates = k * oversample (0 = default_oversample(size()))
 };
@@ -41,13 +44,34 @@ struct Hit {
   float score = 0;  // cosine in [-1, 1]
 };
 
+struct RowRef {
+  uint32_t shard = 0, row = 0;
+  bool operator==(const RowRef& o) const { return shard == o.shard && row == o.row; }
+};
+
+// A search stopped between its two passes: the query, prepared, and the
+// candidates the first pass nominated for exact scoring, in (shard, row)
+// order. For shards loaded as heads, scoring needs these rows' int8 vectors,
+// which the caller fetches in between (Searcher::score).
+struct SearchPlan {
+  std::vector<float> x;          // normalised and rotated, like the stored vectors
+  std::vector<int8_t> codes;     // x quantized
+  float scale = 0;
+  uint32_t skip_shard = UINT32_MAX, skip_row = UINT32_MAX;  // the excluded row
+  size_t k = 0;
+  float min_score = -1.0f;
+  std::vector<RowRef> candidates;
+};
+
 // Results are sorted by score, best first; equal scores by (shard, row), so
 // the same index and query always give the same list.
 class Searcher {
  public:
   // Shards must share dim and model fingerprint, and ids must be unique
   // across them; they can arrive one by one (e.g. as downloads finish).
-  // A refused shard leaves the searcher as it was.
+  // A refused shard leaves the searcher as it was. A shard head (not
+  // whole()) must have sign bits: it is always searched by them, and its ids
+  // are not known here.
   Status add_shard(std::shared_ptr<const Shard> shard);
   size_t size() const;  // total vectors
   uint32_t dim() const { return dim_; }
@@ -59,6 +83,13 @@ class Searcher {
   // `query` need not be normalised; it is normalised and quantized here.
   // Shards without sign-bit codes are scored exhaustively in a binary search.
   Result<std::vector<Hit>> search(const float* query, size_t dim, const SearchOptions& opts) const;
+  // The same in two steps: plan() runs the first pass, score() the exact
+  // scoring; `row_codes` gives the int8 vector of a candidate in a shard
+  // head, or nullptr when it is not at hand (that row is not scored, and
+  // counted in *unscored).
+  Result<SearchPlan> plan(const float* query, size_t dim, const SearchOptions& opts) const;
+  using RowCodes = std::function<const int8_t*(uint32_t shard, uint32_t row)>;
+  std::vector<Hit> score(const SearchPlan& plan, const RowCodes& row_codes, size_t* unscored = nullptr) const;
   // Finds the row holding an id (for --id queries and "similar").
   bool find_id(const std::string& id, uint32_t* shard, uint32_t* row) const;
   // The id of the first image whose file had these bytes (SHA-256), or "":

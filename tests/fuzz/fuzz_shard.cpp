@@ -29,7 +29,7 @@ void fix_checksums(std::vector<uint8_t>& b) {
   if (b.size() < fmt::kFixedHeaderSize) return;
   const uint32_t sections = clip::load_le32(&b[fmt::kOffSectionCount]);
   const uint32_t fp_len = clip::load_le32(&b[fmt::kOffFingerprintLength]);
-  if (sections > 4 || fp_len > clip::kShardMaxFingerprint) return;
+  if (sections > fmt::kMaxSections || fp_len > clip::kShardMaxFingerprint) return;
   const uint64_t header = fmt::header_size(fp_len, sections);
   if (header > b.size()) return;
   uint8_t* table = &b[header - sections * fmt::kSectionEntrySize];
@@ -135,10 +135,36 @@ void write_then_read(const uint8_t* data, size_t size) {
   use(*s);
 }
 
+// A version-2 head taken from the bytes (as a reader fetching by range
+// would): it parses when the whole file did, and every row, record and key
+// the file holds passes the head's checks.
+void parse_head_and_use(const std::vector<uint8_t>& bytes, bool whole_ok) {
+  if (bytes.size() < fmt::kFixedHeaderSize) return;
+  const uint64_t head_size = clip::load_le64(&bytes[fmt::kOffHeadSize]);
+  if (head_size == 0 || head_size > bytes.size()) return;
+  clip::Result<clip::Shard> h = clip::Shard::parse_head(std::vector<uint8_t>(bytes.begin(), bytes.begin() + long(head_size)), "fuzz.bin");
+  if (!h) {
+    FUZZ_CHECK(!whole_ok, "a whole shard parses but its head does not: %s", h.message().c_str());
+    return;
+  }
+  FUZZ_CHECK(h->file_size() >= head_size, "head declares a file smaller than itself");
+  for (uint32_t r = 0; r < h->count(); ++r) {
+    const float scale = h->scale(r);
+    FUZZ_CHECK(scale >= 0.0f && scale <= 1.0f, "head row %u scale %g passed validation", r, scale);
+    const clip::FileSpan rec = h->record_span(r);
+    const uint64_t v = h->vector_offset(r);
+    if (!whole_ok || v + h->dim() > bytes.size() || rec.offset + rec.length > bytes.size()) continue;
+    FUZZ_CHECK(h->check_vector(r, &bytes[v]).ok(), "row %u of a whole shard fails its head's check", r);
+    FUZZ_CHECK(h->parse_record(r, clip::ByteView(&bytes[rec.offset], size_t(rec.length))).ok(),
+               "record %u of a whole shard fails its head's check", r);
+  }
+}
+
 void parse_and_use(std::vector<uint8_t> bytes) {
-  clip::Result<clip::Shard> s = clip::Shard::parse(std::move(bytes), "fuzz.bin");
+  clip::Result<clip::Shard> s = clip::Shard::parse(bytes, "fuzz.bin");
   if (s) use(*s);
   else FUZZ_CHECK(s.message().rfind("fuzz.bin: ", 0) == 0, "error does not name the file: %s", s.message().c_str());
+  parse_head_and_use(bytes, s.ok());
 }
 
 }  // namespace

@@ -37,7 +37,7 @@ clip::Result<ShardOut> rewrite_shard(const std::string& out, const clip::Shard& 
   if (!bytes.ok()) return clip::make_error(file + ": " + bytes.message());
   if (auto s = write_file_atomic(join_path(out, file), clip::ByteView(*bytes)); !s.ok()) return s.error();
   ShardOut o;
-  o.entry = {file, bytes->size(), clip::to_hex(clip::sha256(bytes->data(), bytes->size())), uint32_t(rows.size())};
+  o.entry = clip::describe_shard(file, *bytes);
   auto parsed = clip::Shard::parse(std::move(*bytes), file);
   if (!parsed.ok()) return parsed.error();
   o.shard = std::make_shared<const clip::Shard>(std::move(*parsed));

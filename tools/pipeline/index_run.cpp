@@ -268,10 +268,7 @@ clip::Result<IndexSummary> build_index(ClipModel& model, const IndexOptions& o) 
     if (!chunk.contents.records.empty()) {
       auto bytes = clip::encode_shard(chunk.contents);
       if (!bytes.ok()) return clip::make_error(o.out + ": " + bytes.message());
-      done.shard.file = shard_file_name(journal.first_shard + chunk.chunk);
-      done.shard.bytes = bytes->size();
-      done.shard.sha256 = clip::to_hex(clip::sha256(bytes->data(), bytes->size()));
-      done.shard.count = uint32_t(chunk.contents.records.size());
+      done.shard = clip::describe_shard(shard_file_name(journal.first_shard + chunk.chunk), *bytes);
       if (auto s = write_file_atomic(join_path(o.out, done.shard.file), clip::ByteView(*bytes)); !s.ok()) return s;
     }
     // Thumbnails were written without fsync; make them durable before the

@@ -26,7 +26,12 @@ clip::Status write_journal(const std::string& index_dir, const Journal& journal)
   j["chunks"] = json::array();
   for (const auto& c : journal.chunks) {
     json jc = {{"chunk", c.chunk},   {"file", c.shard.file},       {"bytes", c.shard.bytes},
-               {"sha256", c.shard.sha256}, {"count", c.shard.count}, {"unchanged", c.unchanged}};
+               {"sha256", c.shard.sha256}, {"count", c.shard.count}, {"unchanged", c.unchanged},
+               {"version", c.shard.version}};
+    if (c.shard.version == 2) {
+      jc["head_bytes"] = c.shard.head_bytes;
+      jc["head_sha256"] = c.shard.head_sha256;
+    }
     jc["skipped"] = json::array();
     for (const auto& s : c.skipped) jc["skipped"].push_back(skipped_json(s));
     j["chunks"].push_back(std::move(jc));
@@ -56,6 +61,12 @@ clip::Result<Journal> read_journal(const std::string& index_dir) {
       c.shard.bytes = jc.at("bytes").get<uint64_t>();
       c.shard.sha256 = jc.at("sha256").get<std::string>();
       c.shard.count = jc.at("count").get<uint32_t>();
+      // Journals of builds before shard format 2 name version-1 shards.
+      c.shard.version = jc.value("version", 1u);
+      if (c.shard.version == 2) {
+        c.shard.head_bytes = jc.at("head_bytes").get<uint64_t>();
+        c.shard.head_sha256 = jc.at("head_sha256").get<std::string>();
+      }
       c.unchanged = jc.at("unchanged").get<uint32_t>();
       for (const auto& s : jc.at("skipped"))
         c.skipped.push_back({s.at("id").get<std::string>(), s.at("source").get<std::string>(),

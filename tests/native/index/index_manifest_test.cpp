@@ -83,7 +83,7 @@ TEST(IndexManifest, WrongTypesAndMissingFields) {
   expect_refused([](J& j) { j["dim"] = -512; }, "\"dim\" must be a non-negative integer");
   expect_refused([](J& j) { j["dim"] = 12; }, "multiple of 8");
   expect_refused([](J& j) { j["dim"] = 1u << 20; }, "limit");
-  expect_refused([](J& j) { j["version"] = 2; }, "version 2 is not supported");
+  expect_refused([](J& j) { j["version"] = 3; }, "version 3 is not supported");
   expect_refused([](J& j) { j["quantization"] = "fp16"; }, "quantization");
   expect_refused([](J& j) { j["binary_codes"] = 1; }, "true or false");
   expect_refused([](J& j) { j["model"] = "clip"; }, "\"model\" must be an object");
@@ -96,6 +96,47 @@ TEST(IndexManifest, WrongTypesAndMissingFields) {
   expect_refused([](J& j) { j["shards"][0]["count"] = 1ull << 40; }, "limit");
   expect_refused([](J& j) { j["shards"][0]["sha256"] = "ABC"; }, "64 lowercase hex");
   expect_refused([](J& j) { j["shards"][1]["file"] = "shard-00000.bin"; }, "listed twice");
+}
+
+// Version 2 lists each shard's format and, for version-2 shards, their head.
+IndexManifest sample_v2() {
+  IndexManifest m = sample();
+  m.shards[0].version = 2;
+  m.shards[0].head_bytes = 140000;
+  m.shards[0].head_sha256 = std::string(64, 'b');
+  return m;
+}
+
+TEST(IndexManifest, Version2RoundTripsAndVersion1StaysVersion1) {
+  const std::string text = serialize_index_manifest(sample_v2());
+  auto back = parse_index_manifest(text);
+  ASSERT_TRUE(back) << back.message();
+  EXPECT_EQ(back->version, 2u);
+  EXPECT_EQ(back->shards[0].version, 2u);
+  EXPECT_EQ(back->shards[0].head_bytes, 140000u);
+  EXPECT_EQ(back->shards[0].head_sha256, std::string(64, 'b'));
+  EXPECT_EQ(back->shards[1].version, 1u);
+  EXPECT_EQ(back->shards[1].head_bytes, 0u);
+  // Only version-1 shards: the manifest stays readable by older builds.
+  EXPECT_EQ(nlohmann::json::parse(serialize_index_manifest(sample()))["version"], 1);
+  EXPECT_FALSE(nlohmann::json::parse(serialize_index_manifest(sample()))["shards"][0].contains("version"));
+}
+
+TEST(IndexManifest, Version2FieldsAreChecked) {
+  using J = nlohmann::json;
+  auto refused = [](const std::function<void(J&)>& edit, const std::string& expect) {
+    J j = J::parse(serialize_index_manifest(sample_v2()));
+    edit(j);
+    auto r = parse_index_manifest(j.dump());
+    ASSERT_FALSE(r) << "accepted: " << j.dump();
+    EXPECT_NE(r.message().find(expect), std::string::npos) << r.message();
+  };
+  refused([](J& j) { j["shards"][1].erase("version"); }, "shards[1].\"version\" is missing");
+  refused([](J& j) { j["shards"][1]["version"] = 3; }, "shards[1].version 3");
+  refused([](J& j) { j["shards"][0].erase("head_bytes"); }, "shards[0].\"head_bytes\" is missing");
+  refused([](J& j) { j["shards"][0]["head_bytes"] = 0; }, "head_bytes 0");
+  refused([](J& j) { j["shards"][0]["head_bytes"] = 2000000; }, "head_bytes 2000000");
+  refused([](J& j) { j["shards"][0]["head_sha256"] = "x"; }, "head_sha256 must be 64 lowercase hex");
 }
 
 TEST(IndexManifest, CountsMustAddUp) {

@@ -31,7 +31,8 @@ struct ThreeShards {
     }
   }
   void add_entry(const std::string& file, const std::vector<uint8_t>& bytes, uint32_t count) {
-    manifest.shards.push_back({file, bytes.size(), sha_hex(bytes), count});
+    manifest.shards.push_back(describe_shard(file, bytes));
+    manifest.shards.back().count = count;
     manifest.count += count;
   }
   // Round-trips the manifest through its JSON, as readers get it.
@@ -225,6 +226,194 @@ TEST(Index, GroupsThousands) {
   EXPECT_EQ(group_thousands(999), "999");
   EXPECT_EQ(group_thousands(1000), "1,000");
   EXPECT_EQ(group_thousands(1234567), "1,234,567");
+}
+
+}  // namespace
+}  // namespace clip
+
+namespace clip {
+namespace {
+
+// The page's tiered loading, driven natively: shard heads first, then the
+// int8 rows of each query's candidates and the records of its hits, each
+// checked against the head. The answers must equal a search over the whole
+// shards with the same first pass.
+struct Tiered {
+  ThreeShards t;
+  Index whole = t.index(), heads = t.index();
+
+  Tiered() {
+    for (size_t i = 0; i < 3; ++i) {
+      EXPECT_TRUE(whole.add_shard(i, t.files[i], sha_hex(t.files[i])));
+      const ShardEntry& e = t.manifest.shards[i];
+      std::vector<uint8_t> head(t.files[i].begin(), t.files[i].begin() + long(e.head_bytes));
+      Status st = heads.add_shard_head(i, head, sha_hex(head));
+      EXPECT_TRUE(st) << st.message();
+    }
+  }
+  // What the page does with a byte range of shard `s`'s file.
+  ByteView file_bytes(uint32_t s, uint64_t offset, uint64_t length) const {
+    return ByteView(t.files[heads.shard_entry(s)].data() + offset, size_t(length));
+  }
+  std::vector<Hit> search_heads(const std::vector<float>& x, const IndexQuery& q) {
+    auto plan = heads.plan(x.data(), x.size(), q);
+    EXPECT_TRUE(plan) << plan.message();
+    for (const RowRef& at : heads.missing_vectors(*plan)) {
+      const FileSpan span = heads.vector_span(at);
+      Status st = heads.add_vector(at, file_bytes(at.shard, span.offset, span.length));
+      EXPECT_TRUE(st) << st.message();
+    }
+    EXPECT_TRUE(heads.missing_vectors(*plan).empty());
+    size_t unscored = 99;
+    std::vector<Hit> hits = heads.finish(*plan, &unscored);
+    EXPECT_EQ(unscored, 0u);
+    for (const RowRef& at : heads.missing_records(hits)) {
+      const FileSpan span = heads.record_span(at);
+      Status st = heads.add_record(at, file_bytes(at.shard, span.offset, span.length));
+      EXPECT_TRUE(st) << st.message();
+    }
+    EXPECT_TRUE(heads.missing_records(hits).empty());
+    return hits;
+  }
+};
+
+TEST(IndexTiers, HeadsSearchLikeWholeShardsWithTheSignBitPass) {
+  Tiered tiered;
+  EXPECT_EQ(tiered.heads.searchable_count(), 15u);
+  EXPECT_FALSE(tiered.heads.shard(0).whole());
+  IndexQuery q;
+  q.k = 4;
+  q.first_pass = FirstPass::kBinary;
+  q.oversample = 2;
+  for (const char* id : {"img-1-0", "img-2-4", "img-3-2"}) {
+    const std::vector<float> x = *tiered.whole.embedding(id);
+    auto want = tiered.whole.search(x.data(), x.size(), q);
+    ASSERT_TRUE(want);
+    const std::vector<Hit> got = tiered.search_heads(x, q);
+    ASSERT_EQ(got.size(), want->size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(got[i].shard, (*want)[i].shard);
+      EXPECT_EQ(got[i].row, (*want)[i].row);
+      EXPECT_EQ(got[i].score, (*want)[i].score);  // bit for bit
+      const ImageRecord* rec = tiered.heads.record_at(RowRef{got[i].shard, got[i].row});
+      ASSERT_NE(rec, nullptr);
+      EXPECT_EQ(rec->id, tiered.whole.record((*want)[i]).id);
+    }
+  }
+  // A repeat query needs nothing new.
+  const std::vector<float> x = *tiered.whole.embedding("img-1-0");
+  auto again = tiered.heads.plan(x.data(), x.size(), q);
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(tiered.heads.missing_vectors(*again).empty());
+}
+
+TEST(IndexTiers, RowsThatFailTheirChecksAreRefusedAndLeftUnscored) {
+  Tiered tiered;
+  IndexQuery q;
+  q.k = 3;
+  const std::vector<float> x = *tiered.whole.embedding("img-2-1");
+  auto plan = tiered.heads.plan(x.data(), x.size(), q);
+  ASSERT_TRUE(plan);
+  const std::vector<RowRef> missing = tiered.heads.missing_vectors(*plan);
+  ASSERT_FALSE(missing.empty());
+  const RowRef bad = missing[0];
+  std::vector<uint8_t> wrong(16, 7);  // e.g. a server that sent other bytes
+  const Status st = tiered.heads.add_vector(bad, ByteView(wrong.data(), wrong.size()));
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.message().find("fails its CRC-32C check"), std::string::npos) << st.message();
+  EXPECT_FALSE(tiered.heads.add_vector(bad, ByteView(wrong.data(), 15)));  // short
+  for (size_t i = 1; i < missing.size(); ++i) {
+    const FileSpan span = tiered.heads.vector_span(missing[i]);
+    ASSERT_TRUE(tiered.heads.add_vector(missing[i], tiered.file_bytes(missing[i].shard, span.offset, span.length)));
+  }
+  size_t unscored = 0;
+  const std::vector<Hit> hits = tiered.heads.finish(*plan, &unscored);
+  EXPECT_EQ(unscored, 1u);
+  for (const Hit& h : hits) EXPECT_FALSE(h.shard == bad.shard && h.row == bad.row);
+  // A record from the wrong offset is refused too.
+  const FileSpan r0 = tiered.heads.record_span(RowRef{0, 0}), r1 = tiered.heads.record_span(RowRef{0, 1});
+  EXPECT_FALSE(tiered.heads.add_record(RowRef{0, 0}, tiered.file_bytes(0, r1.offset, r0.length)));
+  EXPECT_EQ(tiered.heads.record_at(RowRef{0, 0}), nullptr);
+}
+
+TEST(IndexTiers, LocatingAnIdOrAPhotoAsksForKeysThenRecords) {
+  Tiered tiered;
+  Lookup l = tiered.heads.locate_id("img-2-3");
+  EXPECT_FALSE(l.found);
+  EXPECT_EQ(l.need_keys.size(), 3u);
+  for (uint32_t s : l.need_keys) {
+    const FileSpan span = tiered.heads.keys_span(s);
+    ASSERT_TRUE(tiered.heads.add_keys(s, tiered.file_bytes(s, span.offset, span.length)));
+  }
+  l = tiered.heads.locate_id("img-2-3");
+  EXPECT_FALSE(l.found);
+  ASSERT_EQ(l.need_records.size(), 1u);  // the one row whose id key matches
+  const RowRef at = l.need_records[0];
+  const FileSpan span = tiered.heads.record_span(at);
+  ASSERT_TRUE(tiered.heads.add_record(at, tiered.file_bytes(at.shard, span.offset, span.length)));
+  l = tiered.heads.locate_id("img-2-3");
+  ASSERT_TRUE(l.found);
+  EXPECT_EQ(tiered.heads.record_at(l.at)->id, "img-2-3");
+  EXPECT_FALSE(tiered.heads.locate_id("no-such-id").found);
+  EXPECT_TRUE(tiered.heads.locate_id("no-such-id").complete());
+
+  const ImageRecord& photo = tiered.whole.shard(2).record(4);
+  Lookup c = tiered.heads.locate_content(photo.content_sha256);
+  ASSERT_EQ(c.need_records.size(), 1u);
+  const FileSpan cs = tiered.heads.record_span(c.need_records[0]);
+  ASSERT_TRUE(tiered.heads.add_record(c.need_records[0], tiered.file_bytes(c.need_records[0].shard, cs.offset, cs.length)));
+  c = tiered.heads.locate_content(photo.content_sha256);
+  ASSERT_TRUE(c.found);
+  EXPECT_EQ(tiered.heads.record_at(c.at)->id, photo.id);
+
+  // "Similar": its vector, then a search that leaves it out by location.
+  EXPECT_FALSE(tiered.heads.embedding_at(l.at));
+  const FileSpan v = tiered.heads.vector_span(l.at);
+  ASSERT_TRUE(tiered.heads.add_vector(l.at, tiered.file_bytes(l.at.shard, v.offset, v.length)));
+  auto x = tiered.heads.embedding_at(l.at);
+  ASSERT_TRUE(x);
+  EXPECT_EQ(*x, *tiered.whole.embedding("img-2-3"));
+  IndexQuery q;
+  q.k = 15;
+  q.exclude_at = l.at;
+  for (const Hit& h : tiered.search_heads(*x, q)) EXPECT_FALSE(h.shard == l.at.shard && h.row == l.at.row);
+
+}
+
+TEST(IndexTiers, HeadsAreCheckedAgainstTheManifest) {
+  ThreeShards t;
+  Index index = t.index();
+  const ShardEntry& e = t.manifest.shards[0];
+  std::vector<uint8_t> head(t.files[0].begin(), t.files[0].begin() + long(e.head_bytes));
+  std::vector<uint8_t> shorter(head.begin(), head.end() - 1);
+  Status st = index.add_shard_head(0, shorter, "");
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.message().find("shard-00000.bin: its head is"), std::string::npos) << st.message();
+  st = index.add_shard_head(1, head, sha_hex(head));  // shard 0's head offered as shard 1's
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.message().find("SHA-256 of its head"), std::string::npos) << st.message();
+  EXPECT_EQ(index.refusals().size(), 2u);
+  EXPECT_NE(index.damage_report().find("0 of 15 images are searchable."), std::string::npos);
+}
+
+TEST(IndexTiers, LoadingPlanTiersLargeIndexesWhenRangesWork) {
+  ThreeShards t;
+  IndexManifest m = t.manifest;
+  Index small(m);
+  EXPECT_FALSE(small.loading_plan(true, uint64_t(1) << 30).tiered);  // too small to need tiers
+  for (ShardEntry& e : m.shards) e.count = 100000;  // as if each held 100k rows
+  m.count = 300000;
+  Index large(m);
+  const LoadingPlan ranged = large.loading_plan(true, uint64_t(1) << 30);
+  EXPECT_TRUE(ranged.tiered);
+  EXPECT_EQ(ranged.download_bytes, m.shards[0].head_bytes * 3);
+  const LoadingPlan plain = large.loading_plan(false, uint64_t(1) << 30);
+  EXPECT_FALSE(plain.tiered);
+  EXPECT_TRUE(plain.range_would_fit);
+  uint64_t whole = 0;
+  for (const ShardEntry& e : m.shards) whole += e.bytes;
+  EXPECT_EQ(plain.download_bytes, whole);
+  EXPECT_FALSE(large.loading_plan(false, 100).fits);
 }
 
 }  // namespace

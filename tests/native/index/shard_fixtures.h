@@ -36,8 +36,8 @@ inline ShardContents make_contents(uint32_t count, uint32_t dim, bool binary = t
   return c;
 }
 
-inline std::vector<uint8_t> encode_or_die(const ShardContents& c) {
-  auto bytes = encode_shard(c);
+inline std::vector<uint8_t> encode_or_die(const ShardContents& c, uint32_t version = kShardVersion) {
+  auto bytes = encode_shard(c, version);
   if (!bytes) {
     ADD_FAILURE() << bytes.message();
     return {};

@@ -83,15 +83,17 @@ TEST(Shard, CentreIsTheMeanOfTheRotatedEmbeddings) {
 }
 
 TEST(Shard, SectionsAre64ByteAlignedInTheFile) {
-  const std::vector<uint8_t> bytes = encode_or_die(make_contents(5, 24));
+  for (uint32_t version : {1u, 2u}) {
+  const std::vector<uint8_t> bytes = encode_or_die(make_contents(5, 24), version);
   namespace fmt = shard_format;
   ASSERT_GE(bytes.size(), fmt::kFixedHeaderSize);
   const uint32_t sections = load_le32(&bytes[fmt::kOffSectionCount]);
-  ASSERT_EQ(sections, 4u);
+  ASSERT_EQ(sections, version == 1 ? 4u : 8u);
   const size_t table = fmt::header_size(load_le32(&bytes[fmt::kOffFingerprintLength]), sections) -
                        sections * fmt::kSectionEntrySize;
   for (uint32_t i = 0; i < sections; ++i)
     EXPECT_EQ(load_le64(&bytes[table + i * fmt::kSectionEntrySize + 8]) % 64, 0u) << "section " << i;
+  }
 }
 
 TEST(Shard, WithoutBinaryCodes) {
