@@ -5,12 +5,14 @@ embeds it (ONNX Runtime, core preprocessing, quantized shards) and every query
 is a `clipsearch search` (core tokenizer, text encoder, SIMD search over the
 int8 index). Nothing here computes an embedding.
 
-  /usr/bin/python3 models/demo_quality.py --clipsearch build/tools/clipsearch
+  /usr/bin/python3 models/demo_quality.py --clipsearch build/tools/clipsearch [--lang zh]
 
 Figures (definitions as models/training/evaluate.py, docs/DEMO_MODEL.md):
   p@10 color        "a red shape"  : share of the top 10 holding a red object
   p@10 shape        "a triangle"   : share of the top 10 holding a triangle
   p@10 color+shape  "a green star" : share holding a green star
+  (--lang zh: 红色的形状, 三角形, 绿色的星星, through the model's Chinese text tower,
+  searching the same index)
   image top-1       each single-object picture, searched by its id with
                     itself excluded: the first hit holds the same colour+shape
 Exits 1 when a figure is under its --min-* threshold (the defaults are the
@@ -36,6 +38,7 @@ def parse_args():
     p.add_argument("--image-queries", type=int, default=1200, help="single-object pictures used as queries")
     p.add_argument("--work", default=None, help="folder for the set and its index (default: a temporary one)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    p.add_argument("--lang", default="en", choices=["en", "zh"], help="query language (text tower)")
     p.add_argument("--min-color", type=float, default=0.9)
     p.add_argument("--min-shape", type=float, default=0.9)
     p.add_argument("--min-color-shape", type=float, default=0.8)
@@ -75,11 +78,11 @@ def measure(args, work):
         return hits
 
     per_kind, worst = {}, {}
-    for kind, text, color, shape in queries():
+    for kind, text, color, shape in queries(args.lang):
         relevant = sum(holds(o, color, shape) for o in objects.values())
         if relevant < 10:
             continue  # too rare in this set to score precision@10
-        hits = search("--text", text, k=10)
+        hits = search("--text", text, "--lang", args.lang, k=10) if args.lang != "en" else search("--text", text, k=10)
         p = sum(holds(objects[h["id"]], color, shape) for h in hits) / 10.0
         per_kind.setdefault(kind, []).append(p)
         if p < worst.get(kind, (2.0, ""))[0]:
@@ -96,6 +99,7 @@ def measure(args, work):
     figures["image top-1 same color+shape"] = image_hits / max(1, len(single))
     figures["image queries"] = len(single)
     figures["images"] = len(rows)
+    figures["lang"] = args.lang
     for kind, (p, text) in worst.items():
         figures["worst " + kind] = "%.2f (%s)" % (p, text)
     return figures
