@@ -3,6 +3,7 @@
 #include <emscripten/bind.h>
 
 #include "core/text/clip_tokenizer.h"
+#include "core/text/query_language.h"
 #include "core/text/wordpiece_tokenizer.h"
 #include "wasm/js_convert.h"
 
@@ -46,10 +47,22 @@ val from_vocab_txt(const std::string& vocab_txt) {
   return tokenizer_or_js_error(WordPieceTokenizer::from_vocab_txt(vocab_txt));
 }
 
+// pickQueryLanguage(text, "auto" | "en" | "zh", model's languages): the
+// language whose text tower reads `text` (core/text/query_language.h).
+val pick_query_language(const std::string& text, const std::string& requested, const val& languages) {
+  std::vector<std::string> langs;
+  const size_t n = languages["length"].as<size_t>();
+  for (size_t i = 0; i < n; ++i) langs.push_back(languages[i].as<std::string>());
+  clip::Result<std::string> r = clip::pick_query_language(text, requested, langs);
+  if (!r) return js_error(r.message());
+  return val(*r);
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(clipsearch_tokenizer) {
   using namespace emscripten;
+  function("pickQueryLanguage", &pick_query_language);
   class_<ClipTokenizer>("Tokenizer")
       .class_function("fromBpeMerges", &from_bpe_merges)
       .class_function("fromVocabMerges", &from_vocab_merges)

@@ -47,3 +47,12 @@ test('a short context keeps [SEP]; the default is 52', () => {
 test('a vocabulary without [CLS] is refused with a ClipError', () => {
   assert.match(refusal(() => core.WordPieceTokenizer.fromVocabTxt('[PAD]\n[SEP]\n[UNK]\n')), /no \[CLS\] token/);
 });
+
+test('pickQueryLanguage sends Chinese to the zh tower, as the CLI does', () => {
+  assert.equal(core.pickQueryLanguage('红色的圆形', 'auto', ['en', 'zh']), 'zh');
+  assert.equal(core.pickQueryLanguage('a red circle', 'auto', ['en', 'zh']), 'en');
+  assert.equal(core.pickQueryLanguage('红色的圆形', 'auto', ['en']), 'en');
+  assert.equal(core.pickQueryLanguage('a red circle', 'zh', ['en', 'zh']), 'zh');
+  assert.throws(() => core.pickQueryLanguage('x', 'fr', ['en', 'zh']),
+    (e) => e instanceof core.ClipError && /language 'fr': this model's text towers read en, zh/.test(e.message));
+});
