@@ -34,7 +34,7 @@ struct IndexOptions {
 
 struct IndexSummary {
   size_t inputs = 0;        // items in this part after reading the input
-  size_t embedded = 0;      // new vectors written by this run (resumed chunks included)
+  size_t embedded = 0;      // new vectors written by this session (resumed ones not included)
   size_t resumed = 0;       // of those, found done in journal.json
   size_t unchanged = 0;     // --append: already indexed as they are
   size_t skipped = 0;       // listed in report.jsonl by this run
