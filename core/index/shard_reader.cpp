@@ -317,7 +317,7 @@ class ShardParser {
                     hex32(rec.crc) + ", computed " + hex32(crc) + ")");
     }
     auto keys = s_.parse_keys(ByteView(data() + s_.keys_.offset, size_t(s_.keys_.length)));
-    if (!keys) return keys.error();
+    CLIP_TRY(keys);
     for (uint32_t r = 0; r < s_.count_; ++r) {
       if (keys->id[r] != id_key(s_.records_[r].id))
         return fail("keys section: the id key of row " + num(r) + " is not that of its id");

@@ -171,7 +171,7 @@ void write_section(ByteWriter& w, uint32_t kind, const Quantized& q, Metadata& m
 
 Result<std::vector<uint8_t>> lay_out(const Quantized& q) {
   auto meta = encode_metadata(q);
-  if (!meta) return meta.error();
+  CLIP_TRY(meta);
   const fmt::Layout l = fmt::layout(q.version, q.with_bits);
   const uint64_t header_size = fmt::header_size(q.fingerprint.size(), l.count);
   ByteWriter w;

@@ -44,7 +44,7 @@ clip::Result<std::vector<CatalogEntry>> load_catalog(const std::string& flag) {
   const std::string path = find_catalog_file(flag);
   if (path.empty()) return clip::make_error("no model catalog found: pass --catalog FILE (models/catalog.json)");
   auto text = read_text_file(path, 16u << 20);
-  if (!text.ok()) return text.error();
+  CLIP_TRY(text);
   return parse_model_catalog(*text, path);
 }
 

@@ -58,7 +58,7 @@ std::string CatalogEntry::resolved_base_url(const std::string& revision_override
 
 clip::Result<std::vector<CatalogEntry>> parse_model_catalog(std::string_view json_text, const std::string& file) {
   auto root = clip::model_json::parse(json_text, file);
-  if (!root) return root.error();
+  CLIP_TRY(root);
   Fields top(*root, "", file);
   CLIP_TRY(top.object());
   uint64_t format = 0;
@@ -70,7 +70,7 @@ clip::Result<std::vector<CatalogEntry>> parse_model_catalog(std::string_view jso
   std::vector<CatalogEntry> out;
   for (size_t i = 0; i < models->size(); ++i) {
     auto e = read_entry((*models)[i], "models[" + std::to_string(i) + "]", file);
-    if (!e.ok()) return e.error();
+    CLIP_TRY(e);
     out.push_back(std::move(*e));
   }
   return out;

@@ -44,7 +44,7 @@ clip::Status write_journal(const std::string& index_dir, const Journal& journal)
 clip::Result<Journal> read_journal(const std::string& index_dir) {
   const std::string path = join_path(index_dir, kJournalFile);
   auto text = read_text_file(path, uint64_t(1) << 30);
-  if (!text.ok()) return text.error();
+  CLIP_TRY(text);
   const json j = json::parse(*text, nullptr, false);
   auto bad = [&](const std::string& what) { return clip::make_error(path + ": " + what); };
   if (!j.is_object()) return bad("not a JSON object");
