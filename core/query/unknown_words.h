@@ -1,0 +1,23 @@
+// Words a text tower never saw in training. A model whose model.json lists
+// the token ids its text tower was trained on (the demo model does) can say
+// exactly which words of a query it cannot know: their tokens' embeddings
+// are still their random initial values, so the query lands somewhere
+// arbitrary and scores are meaningless ("the demo model does not know: dog").
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/text/clip_tokenizer.h"
+
+namespace clip {
+
+// The words of `text` (CLIP's pre-tokenizer pieces, normalised and
+// lowercased, each once, in order) with a token id not in `known_ids`
+// (sorted ascending). Only pieces with a letter or digit count: unknown
+// punctuation ("!") is not reported. Special tokens are never unknown.
+std::vector<std::string> unknown_words(const ClipTokenizer& tokenizer, std::string_view text,
+                                       const std::vector<int32_t>& known_ids);
+
+}  // namespace clip
