@@ -154,8 +154,14 @@ std::string describe_match(const MatchVerdict& v, const std::string& model_name)
   if (v.unrelated == 0) {
     out += " (no unrelated queries to compare with)";
   } else {
-    std::snprintf(buf, sizeof buf, " (the best result stands out more than %.0f%% of %zu unrelated queries do)",
-                  double(v.percentile) * 100.0, v.unrelated);
+    if (v.percentile >= 1.0f)
+      std::snprintf(buf, sizeof buf, " (the best result stands out more than all %zu unrelated queries do)", v.unrelated);
+    else if (v.percentile <= 0.0f)
+      std::snprintf(buf, sizeof buf, " (the best result stands out less than any of %zu unrelated queries does)",
+                    v.unrelated);
+    else
+      std::snprintf(buf, sizeof buf, " (the best result stands out more than %.0f%% of %zu unrelated queries do)",
+                    double(v.percentile) * 100.0, v.unrelated);
     out += buf;
   }
   if (!v.unknown_words.empty()) {

@@ -19,5 +19,9 @@ namespace clip {
 // punctuation ("!") is not reported. Special tokens are never unknown.
 std::vector<std::string> unknown_words(const ClipTokenizer& tokenizer, std::string_view text,
                                        const std::vector<int32_t>& known_ids);
+// The same over several texts (the positive text terms of a query), each
+// word once. Empty when `known_ids` is empty: the model does not say.
+std::vector<std::string> unknown_words(const ClipTokenizer& tokenizer, const std::vector<std::string>& texts,
+                                       const std::vector<int32_t>& known_ids);
 
 }  // namespace clip

@@ -1,19 +1,25 @@
-// clipsearch search: query an index by text, by image, or by an indexed id.
+// clipsearch search: query an index by text, by image, by an indexed id, or
+// by an expression of those with a verdict on whether anything matches.
 //   clipsearch search --index photos.index --text "a dog on a beach" -k 5
 //   clipsearch search --index photos.index --image query.jpg --json
 //   clipsearch search --index photos.index --id cats/tom.jpg --exclude-self
+//   clipsearch search --index photos.index --query "query.jpg + at night - 0.5:people" --json
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "core/image/preprocess.h"
 #include "core/index/index.h"
+#include "core/query/match_calibration.h"
+#include "core/query/unknown_words.h"
 #include "core/util/sha256.h"
 #include "tools/clipsearch/cli_common.h"
 #include "tools/clipsearch/commands.h"
+#include "tools/clipsearch/query_terms.h"
 #include "tools/pipeline/file_io.h"
 #include "tools/pipeline/index_folder.h"
 #include "tools/pipeline/input_list.h"
@@ -27,12 +33,13 @@ struct Options {
   std::string index;
   std::string model;
   std::string device;
-  std::string text, image, id;
+  std::string text, image, id, query;
   size_t k = 10;
   float min_score = -1.0f;
   bool json = false;
   std::string first_pass = "auto";
   bool exclude_self = false;
+  bool has_query = false;
 };
 
 clip::ModelIdentity identity(const ClipModel& model) {
@@ -106,48 +113,154 @@ void print_table(const clip::Index& s, const std::vector<clip::Hit>& hits) {
   }
 }
 
+clip::IndexQuery index_query(const Options& o) {
+  clip::IndexQuery q;
+  q.k = o.k;
+  q.min_score = o.min_score;
+  q.first_pass = o.first_pass == "binary" ? clip::FirstPass::kBinary
+                 : o.first_pass == "int8" ? clip::FirstPass::kInt8
+                                          : clip::FirstPass::kAuto;
+  return q;
+}
+
+nlohmann::ordered_json hits_json(const clip::Index& s, const std::vector<clip::Hit>& hits) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& h : hits) {
+    const auto& r = s.record(h);
+    out.push_back({{"id", r.id}, {"score", h.score}, {"caption", r.caption}, {"source", r.source}, {"thumb", r.thumb}});
+  }
+  return out;
+}
+
+void print_json(const nlohmann::ordered_json& j) {
+  std::cout << j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+}
+
+// The noise band for this query's kind: unrelated captions embedded by the
+// model, or the index's own images.
+clip::Result<std::vector<float>> unrelated_lifts(const EmbeddedQuery& q, const clip::Searcher& s,
+                                                 const clip::ScoreSample& sample, const ModelLoader& load_model) {
+  if (q.image_modality) return clip::unrelated_image_lifts(s, sample);
+  auto model = load_model();
+  if (!model.ok()) return model.error();
+  auto captions = (*model)->embed_texts(clip::calibration_captions());
+  if (!captions.ok()) return captions.error();
+  return clip::unrelated_text_lifts(s, sample, *captions);
+}
+
+// --query: the expression's vector, its results, and whether they match.
+int run_query(const Options& o, const LoadedIndex& index) {
+  const clip::Index& searched = index.index;
+  std::optional<ClipModel> model;
+  ModelLoader load_model = [&]() -> clip::Result<ClipModel*> {
+    if (model) return &*model;
+    auto m = model_for_index(index, o.model);
+    if (!m.ok()) return m.error();
+    auto device = parse_device(o.device);
+    if (!device.ok()) return device.error();
+    if (auto st = m->set_device(*device); !st.ok()) return st.error();
+    model.emplace(std::move(*m));
+    return &*model;
+  };
+  auto q = embed_query_expression(o.query, searched, load_model);
+  if (!q.ok()) return fail("search", q.message());
+
+  clip::IndexQuery iq = index_query(o);
+  iq.min_score = -1.0f;  // the verdict is on the best result, whether or not --min-score keeps it
+  if (o.exclude_self)
+    for (const auto& t : q->terms)
+      if (t.term.weight > 0 && !t.indexed_id.empty()) {
+        iq.exclude_id = t.indexed_id;
+        break;
+      }
+  auto found = searched.search(q->vector.data(), q->vector.size(), iq);
+  if (!found.ok()) return fail("search", found.message());
+  std::vector<clip::Hit> hits;
+  for (const auto& h : *found)
+    if (h.score >= o.min_score) hits.push_back(h);
+
+  const clip::Searcher& searcher = searched.searcher();
+  const clip::ScoreSample sample = clip::sample_index_rows(searcher);
+  auto band = unrelated_lifts(*q, searcher, sample, load_model);
+  if (!band.ok()) return fail("search", "match calibration: " + band.message());
+  clip::MatchVerdict verdict;
+  if (!found->empty())
+    verdict = clip::judge_match(*band, found->front().score, q->vector.data(), q->vector.size(), sample);
+  std::vector<std::string> positive_texts;
+  for (const auto& t : q->terms)
+    if (t.source == TermSource::kText && t.term.weight > 0) positive_texts.push_back(t.term.text);
+  if (!positive_texts.empty()) {
+    auto m = load_model();
+    if (!m.ok()) return fail("search", m.message());
+    clip::apply_unknown_words(verdict, clip::unknown_words((*m)->tokenizer(), positive_texts,
+                                                           trained_token_ids((*m)->manifest())));
+  }
+  std::fprintf(stderr, "match %s: %s\n", clip::match_level_name(verdict.level),
+               clip::describe_match(verdict, index.manifest().model_name).c_str());
+
+  if (!o.json) {
+    print_table(searched, hits);
+    return 0;
+  }
+  nlohmann::ordered_json terms = nlohmann::ordered_json::array();
+  for (const auto& t : q->terms) {
+    nlohmann::ordered_json j = {{"text", t.term.text}, {"weight", t.term.weight}, {"kind", term_source_name(t.source)}};
+    if (!t.indexed_id.empty()) j["indexed_id"] = t.indexed_id;
+    terms.push_back(std::move(j));
+  }
+  print_json({{"query", o.query},
+              {"terms", terms},
+              {"match", clip::match_level_name(verdict.level)},
+              {"match_percentile", verdict.percentile},
+              {"lift", verdict.lift},
+              {"unrelated_queries", verdict.unrelated},
+              {"unknown_words", verdict.unknown_words},
+              {"results", hits_json(searched, hits)}});
+  return 0;
+}
+
 int run(const Options& o) {
   auto index = load_index(o.index);
   if (!index.ok()) return fail("search", index.message());
   const clip::Index& searched = index->index;
+  if (o.has_query) {
+    if (searched.searchable_count() == 0) return fail("search", o.index + ": the index is empty");
+    return run_query(o, *index);
+  }
 
   std::string exclude;
   auto query = query_vector(o, *index, &exclude);
   if (!query.ok()) return fail("search", query.message());
 
-  clip::IndexQuery q;
-  q.k = o.k;
-  q.min_score = o.min_score;
+  clip::IndexQuery q = index_query(o);
   q.exclude_id = exclude;
-  q.first_pass = o.first_pass == "binary" ? clip::FirstPass::kBinary
-                 : o.first_pass == "int8" ? clip::FirstPass::kInt8
-                                          : clip::FirstPass::kAuto;
   auto hits = searched.search(query->data(), query->size(), q);
   if (!hits.ok()) return fail("search", hits.message());
   if (!o.json) {
     print_table(searched, *hits);
     return 0;
   }
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const auto& h : *hits) {
-    const auto& r = searched.record(h);
-    out.push_back({{"id", r.id}, {"score", h.score}, {"caption", r.caption}, {"source", r.source}, {"thumb", r.thumb}});
-  }
-  std::cout << out.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+  print_json(hits_json(searched, *hits));
   return 0;
 }
 
-CommandRegistrar reg("search", "Search an index by --text, --image or --id", [](CLI::App& sub) {
+CommandRegistrar reg("search", "Search an index by --text, --image, --id or a --query expression", [](CLI::App& sub) {
   auto o = std::make_shared<Options>();
   sub.add_option("--index", o->index, "Index folder")->required();
   auto* text = sub.add_option("--text", o->text, "Text query");
   auto* image = sub.add_option("--image", o->image, "Image file query");
   auto* id = sub.add_option("--id", o->id, "Id of an indexed image: search with its stored vector (no model run)");
-  text->excludes(image)->excludes(id);
-  image->excludes(id);
+  auto* query = sub.add_option("--query", o->query,
+                               "Expression: terms joined by + and -, each optionally weighted (2:term); a term naming "
+                               "an image file, an http(s) URL or similar:ID is an image (docs/CLI.md)");
+  text->excludes(image)->excludes(id)->excludes(query);
+  image->excludes(id)->excludes(query);
+  id->excludes(query);
   sub.add_option("-k,--top-k", o->k, "Number of results")->capture_default_str()->check(CLI::Range(1, 100000));
   sub.add_option("--min-score", o->min_score, "Drop results below this cosine similarity")->capture_default_str();
-  sub.add_flag("--json", o->json, "Print a JSON list of {id, score, caption, source, thumb}");
+  sub.add_flag("--json", o->json,
+               "Print a JSON list of {id, score, caption, source, thumb}; with --query an object with "
+               "\"match\" and \"results\"");
   sub.add_option("--first-pass", o->first_pass,
                  "Candidates by int8 scan or sign bits, then exact rescoring; auto: sign bits from " +
                      clip::group_thousands(clip::kBinaryPassMinVectors) + " images up")
@@ -158,8 +271,10 @@ CommandRegistrar reg("search", "Search an index by --text, --image or --id", [](
                "Leave out the query itself: the --id, or the indexed file with the same bytes as --image");
   sub.add_option("--model", o->model, "Model folder (default: the one the index names)");
   add_device_option(sub, o->device, "cpu");
-  return [o, text, image, id] {
-    if (text->count() + image->count() + id->count() != 1) return fail("search", "give one of --text, --image, --id");
+  return [o, text, image, id, query] {
+    if (text->count() + image->count() + id->count() + query->count() != 1)
+      return fail("search", "give one of --text, --image, --id, --query");
+    o->has_query = query->count() == 1;
     return run(*o);
   };
 });

@@ -44,6 +44,13 @@ TEST(UnknownWords, NamesEachWordWithATokenNeverSeen) {
   EXPECT_EQ(unknown_words(tokenizer(), "a 7 on the left", known), (std::vector<std::string>{"7"}));
 }
 
+TEST(UnknownWords, OverSeveralTextsEachWordOnceAndNothingWithoutAList) {
+  const auto known = known_from({"a red circle"});
+  EXPECT_EQ(unknown_words(tokenizer(), std::vector<std::string>{"a dog", "red dog", "a cat"}, known),
+            (std::vector<std::string>{"dog", "cat"}));
+  EXPECT_TRUE(unknown_words(tokenizer(), std::vector<std::string>{"a dog"}, {}).empty());
+}
+
 TEST(UnknownWords, SpecialTokensAndEmptyTextAreNeverUnknown) {
   const auto known = known_from({"red"});
   EXPECT_TRUE(unknown_words(tokenizer(), "<|startoftext|>red<|endoftext|>", known).empty());

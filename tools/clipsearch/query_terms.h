@@ -1,0 +1,45 @@
+// A --query expression made into one query vector: each term embedded by
+// what it names (text by the text encoder; an existing image file or an
+// http(s) URL by the vision encoder; similar:ID by the index's stored
+// vector), then combined by the core (combine_term_embeddings).
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/query/query_expression.h"
+#include "core/index/index.h"
+#include "core/util/result.h"
+#include "tools/ort/clip_model.h"
+
+namespace clipsearch {
+
+// What a term turned out to be, as --json reports it.
+enum class TermSource { kText, kImageFile, kImageUrl, kIndexedId };
+const char* term_source_name(TermSource source);  // "text", "image", "url", "id"
+
+struct EmbeddedTerm {
+  clip::QueryTerm term;
+  TermSource source = TermSource::kText;
+  std::string indexed_id;  // the index's id for this image, if it is indexed ("" otherwise)
+};
+
+struct EmbeddedQuery {
+  std::vector<EmbeddedTerm> terms;
+  std::vector<float> vector;  // normalised
+  // Judged against unrelated images when any positive term is an image,
+  // against unrelated captions otherwise.
+  bool image_modality = false;
+};
+
+// The token ids the model's text tower was trained on (model.json), sorted;
+// empty when the model does not say.
+const std::vector<int32_t>& trained_token_ids(const clip::ModelManifest& manifest);
+
+// `model` loads the model on first use, so an expression of similar:ID
+// terms runs no encoder at all.
+using ModelLoader = std::function<clip::Result<ClipModel*>()>;
+clip::Result<EmbeddedQuery> embed_query_expression(const std::string& expression, const clip::Index& index,
+                                                   const ModelLoader& model);
+
+}  // namespace clipsearch
