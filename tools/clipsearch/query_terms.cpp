@@ -1,6 +1,8 @@
 #include "tools/clipsearch/query_terms.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "core/image/preprocess.h"
 #include "core/query/query_combine.h"
@@ -39,9 +41,17 @@ const char* term_source_name(TermSource source) {
   return "text";
 }
 
-const std::vector<int32_t>& trained_token_ids(const clip::ModelManifest&) {
-  static const std::vector<int32_t> kNone;  // until model.json carries them
-  return kNone;
+std::vector<int32_t> trained_token_ids(const ClipModel& model) {
+  // TEMPORARY until ModelManifest carries text.trained_token_ids.
+  std::vector<int32_t> ids;
+  auto text = read_text_file((fs::path(model.dir()) / "model.json").string(), uint64_t(16) << 20);
+  if (!text.ok()) return ids;
+  const auto j = nlohmann::json::parse(*text, nullptr, false);
+  if (!j.is_object() || !j.contains("text") || !j["text"].contains("trained_token_ids")) return ids;
+  for (const auto& v : j["text"]["trained_token_ids"])
+    if (v.is_number_integer()) ids.push_back(v.get<int32_t>());
+  std::sort(ids.begin(), ids.end());
+  return ids;
 }
 
 clip::Result<EmbeddedQuery> embed_query_expression(const std::string& expression, const clip::Index& index,

@@ -34,7 +34,7 @@ struct EmbeddedQuery {
 
 // The token ids the model's text tower was trained on (model.json), sorted;
 // empty when the model does not say.
-const std::vector<int32_t>& trained_token_ids(const clip::ModelManifest& manifest);
+std::vector<int32_t> trained_token_ids(const ClipModel& model);
 
 // `model` loads the model on first use, so an expression of similar:ID
 // terms runs no encoder at all.
