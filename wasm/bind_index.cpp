@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "core/index/shard.h"
+#include "core/query/match_calibration.h"
 #include "core/search/search.h"
 #include "core/util/sha256.h"
 #include "wasm/js_convert.h"
@@ -79,13 +80,70 @@ class Index {
     return id.empty() ? val::null() : val(id);
   }
 
+  // The noise band of unrelated queries for this index (match_calibration.h):
+  // captionEmbeddings = calibrationCaptions() embedded by the model, or
+  // null/undefined to calibrate image queries only. Run again when shards
+  // were added since: a verdict needs the index it was calibrated on.
+  val calibrate_matches(const val& caption_embeddings) {
+    calibration_ = Calibration{};
+    if (searcher_.size() == 0) return error_object("calibrateMatches: no shards loaded");
+    calibration_.sample = clip::sample_index_rows(searcher_);
+    if (!caption_embeddings.isUndefined() && !caption_embeddings.isNull()) {
+      auto text = clip::unrelated_text_lifts(searcher_, calibration_.sample, floats_from_js(caption_embeddings));
+      if (!text) return error_object(text.message());
+      calibration_.text = std::move(*text);
+      calibration_.has_text = true;
+    }
+    auto image = clip::unrelated_image_lifts(searcher_, calibration_.sample);
+    if (!image) return error_object(image.message());
+    calibration_.image = std::move(*image);
+    calibration_.rows = searcher_.size();
+    val o = ok_object();
+    o.set("textQueries", calibration_.text.size());
+    o.set("imageQueries", calibration_.image.size());
+    return o;
+  }
+
+  // { level: 'close'|'weak'|'none', percentile, lift, unrelated, unknownWords }
+  // for a result set whose best score is topScore; null when the index is not
+  // calibrated as it is now (for this kind of query).
+  val judge_match(const val& query, float top_score, bool image_modality, const val& unknown_words) const {
+    if (calibration_.rows != searcher_.size() || (!image_modality && !calibration_.has_text)) return val::null();
+    std::vector<float> q = floats_from_js(query);
+    if (q.size() != searcher_.dim()) return error_object("judgeMatch: query has dim " + std::to_string(q.size()) +
+                                                         " but the index has dim " + std::to_string(searcher_.dim()));
+    clip::MatchVerdict v = clip::judge_match(image_modality ? calibration_.image : calibration_.text, top_score,
+                                             q.data(), q.size(), calibration_.sample);
+    std::vector<std::string> unknown;
+    if (!unknown_words.isUndefined() && !unknown_words.isNull())
+      for (size_t i = 0, n = unknown_words["length"].as<size_t>(); i < n; ++i)
+        unknown.push_back(unknown_words[i].as<std::string>());
+    clip::apply_unknown_words(v, std::move(unknown));
+    val o = ok_object();
+    o.set("level", std::string(clip::match_level_name(v.level)));
+    o.set("percentile", v.percentile);
+    o.set("lift", v.lift);
+    o.set("unrelated", v.unrelated);
+    val words = val::array();
+    for (const auto& w : v.unknown_words) words.call<void>("push", w);
+    o.set("unknownWords", words);
+    return o;
+  }
+
   double size() const { return double(searcher_.size()); }
   uint32_t dim() const { return searcher_.dim(); }
   std::string fingerprint() const { return searcher_.model_fingerprint(); }
   uint32_t shard_count() const { return uint32_t(searcher_.shard_count()); }
 
  private:
+  struct Calibration {
+    clip::ScoreSample sample;
+    std::vector<float> text, image;
+    bool has_text = false;
+    size_t rows = 0;  // index size it was computed for; 0 = none
+  };
   clip::Searcher searcher_;
+  Calibration calibration_;
 };
 
 }  // namespace
@@ -99,6 +157,8 @@ EMSCRIPTEN_BINDINGS(clipsearch_index) {
       .function("search", &Index::search_default)
       .function("embedding", &Index::embedding)
       .function("findBySha256", &Index::find_by_sha256)
+      .function("calibrateMatches", &Index::calibrate_matches)
+      .function("judgeMatch", &Index::judge_match)
       .property("size", &Index::size)
       .property("dim", &Index::dim)
       .property("fingerprint", &Index::fingerprint)

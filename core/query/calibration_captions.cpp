@@ -4,7 +4,7 @@
 // which is what a query unrelated to its index is; for a real CLIP on a photo
 // collection a few may match, which the percentile judgement tolerates (a
 // query must beat most of them, not all). Fixed: changing the list changes
-// every calibration. The held-out queries of bench/match_calibration.py are
+// every calibration. The queries of models/query_quality.py are
 // disjoint from these.
 #include "core/query/match_calibration.h"
 

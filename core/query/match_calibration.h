@@ -1,7 +1,8 @@
 // "Is anything here really a match?": how far a query's best result stands
 // out, compared with how far it stands out for queries unrelated to the
-// index. Computed once per index and model (calibrate_matches), then each
-// result set is judged in microseconds (judge_match).
+// index. The unrelated queries' lifts are computed once per index and model
+// (unrelated_text_lifts, unrelated_image_lifts); then each result set is
+// judged in microseconds (judge_match).
 //
 // The measure is the lift: the best score minus the query's median score
 // over (a sample of) the index. Raw scores cannot be compared across
@@ -12,7 +13,7 @@
 // vectors of the index itself (evenly spaced rows, each excluding itself).
 // The verdict is the share of those unrelated queries whose lift is below
 // the query's. Why this and not the alternatives (raw top score, z-score,
-// top-10 contrast): docs/MATCH.md, measured by bench/match_calibration.py.
+// top-10 contrast): docs/MATCH.md, measured by models/query_quality.py.
 #pragma once
 #include <cstddef>
 #include <string>

@@ -117,6 +117,25 @@ class CliTestCase(unittest.TestCase):
         return [h["id"] for h in hits]
 
 
+class SharedFolderTestCase(CliTestCase):
+    """Tests that only read what build_shared(c) makes once for the class in
+    the folder of c = cls.shared (an index, a data set)."""
+
+    @classmethod
+    def build_shared(cls, c):
+        raise NotImplementedError
+
+    @classmethod
+    def setUpClass(cls):
+        cls.shared = CliTestCase("run")
+        cls.shared.setUp()
+        cls.build_shared(cls.shared)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.shared.tearDown()
+
+
 def write_photo(path, size=(320, 240), seed=0, mode="RGB", fmt=None, exif_orientation=None):
     """A distinct picture (random blocks and gradients) saved with PIL."""
     from PIL import Image, ImageDraw

@@ -7,28 +7,21 @@ import math
 import os
 import unittest
 
-from clitest import MODEL, CliTestCase, cosine
+from clitest import MODEL, SharedFolderTestCase, cosine
 
 COLORS = ["red", "orange", "yellow", "green", "blue", "purple", "pink", "brown", "white", "black"]
 SHAPES = ["circle", "square", "triangle", "star", "heart", "cross"]
 
 
-class Labels(CliTestCase):
+class Labels(SharedFolderTestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.shared = CliTestCase("run")
-        cls.shared.setUp()
-        c = cls.shared
+    def build_shared(cls, c):
         rows = c.demo_images(c.path("set"), 40, seed=33)  # a seed the model was not trained on
         cls.singles = [(c.path("set", r["path"]), r["objects"][0]) for r in rows if len(r["objects"]) == 1][:12]
         cls.all_labels = c.path("labels.txt")
         with open(cls.all_labels, "w", encoding="utf-8") as f:
             f.write("# every colour and shape of the demo\n\n")
             f.write("".join("a %s %s\n" % (col, s) for col in COLORS for s in SHAPES))
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.shared.tearDown()
 
     def labels(self, *args):
         return self.cli_json("labels", "--json", *args)

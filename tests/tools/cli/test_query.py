@@ -7,28 +7,21 @@ import os
 import shutil
 import unittest
 
-from clitest import CliTestCase, HttpServer, read_jsonl
+from clitest import HttpServer, SharedFolderTestCase
 
 
 def holds(objects, color=None, shape=None):
     return any((color is None or o["color"] == color) and (shape is None or o["shape"] == shape) for o in objects)
 
 
-class QueryExpressions(CliTestCase):
+class QueryExpressions(SharedFolderTestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.shared = CliTestCase("run")
-        cls.shared.setUp()
-        c = cls.shared
+    def build_shared(cls, c):
         # A seed the demo model was not trained on (training used 1 and 2).
         rows = c.demo_images(c.path("set"), 400, seed=31)
         cls.objects = {r["path"]: r["objects"] for r in rows}
         cls.index_dir = c.path("index")
         c.index("--input", c.path("set", "captions.jsonl"), "--out", cls.index_dir, "--no-thumbs")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.shared.tearDown()
 
     def query(self, expr, *args):
         return self.search(self.index_dir, "--query", expr, *args)

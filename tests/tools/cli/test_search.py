@@ -5,16 +5,13 @@ first with a score of at least 0.99; --id, --exclude-self, -k, --min-score,
 import os
 import unittest
 
-from clitest import CliTestCase, write_photo
+from clitest import SharedFolderTestCase, write_photo
 
 
-class SelfSearch(CliTestCase):
+class SelfSearch(SharedFolderTestCase):
     @classmethod
-    def setUpClass(cls):
+    def build_shared(cls, c):
         # One index shared by the tests below (built once: they only read it).
-        cls.shared = CliTestCase("run")
-        cls.shared.setUp()
-        c = cls.shared
         cls.files = {}
         for i in range(4):
             cls.files["photo%d.jpg" % i] = write_photo(c.path("in", "photo%d.jpg" % i), seed=i, fmt="JPEG")
@@ -28,10 +25,6 @@ class SelfSearch(CliTestCase):
         cls.index_dir = c.path("index")
         # Small shards: hits must come back from several shards.
         c.index("--input", c.path("in"), "--out", cls.index_dir, "--shard-size", "7")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.shared.tearDown()
 
     def test_each_image_finds_itself_first(self):
         self.assertGreater(len(self.manifest(self.index_dir)["shards"]), 1)
