@@ -86,19 +86,19 @@ class Index {
   // were added since: a verdict needs the index it was calibrated on.
   val calibrate_matches(const val& caption_embeddings) {
     calibration_ = Calibration{};
-    if (searcher_.size() == 0) return error_object("calibrateMatches: no shards loaded");
+    if (searcher_.size() == 0) return js_error("calibrateMatches: no shards loaded");
     calibration_.sample = clip::sample_index_rows(searcher_);
     if (!caption_embeddings.isUndefined() && !caption_embeddings.isNull()) {
       auto text = clip::unrelated_text_lifts(searcher_, calibration_.sample, floats_from_js(caption_embeddings));
-      if (!text) return error_object(text.message());
+      if (!text) return js_error(text.message());
       calibration_.text = std::move(*text);
       calibration_.has_text = true;
     }
     auto image = clip::unrelated_image_lifts(searcher_, calibration_.sample);
-    if (!image) return error_object(image.message());
+    if (!image) return js_error(image.message());
     calibration_.image = std::move(*image);
     calibration_.rows = searcher_.size();
-    val o = ok_object();
+    val o = val::object();
     o.set("textQueries", calibration_.text.size());
     o.set("imageQueries", calibration_.image.size());
     return o;
@@ -110,7 +110,7 @@ class Index {
   val judge_match(const val& query, float top_score, bool image_modality, const val& unknown_words) const {
     if (calibration_.rows != searcher_.size() || (!image_modality && !calibration_.has_text)) return val::null();
     std::vector<float> q = floats_from_js(query);
-    if (q.size() != searcher_.dim()) return error_object("judgeMatch: query has dim " + std::to_string(q.size()) +
+    if (q.size() != searcher_.dim()) return js_error("judgeMatch: query has dim " + std::to_string(q.size()) +
                                                          " but the index has dim " + std::to_string(searcher_.dim()));
     clip::MatchVerdict v = clip::judge_match(image_modality ? calibration_.image : calibration_.text, top_score,
                                              q.data(), q.size(), calibration_.sample);
@@ -119,7 +119,7 @@ class Index {
       for (size_t i = 0, n = unknown_words["length"].as<size_t>(); i < n; ++i)
         unknown.push_back(unknown_words[i].as<std::string>());
     clip::apply_unknown_words(v, std::move(unknown));
-    val o = ok_object();
+    val o = val::object();
     o.set("level", std::string(clip::match_level_name(v.level)));
     o.set("percentile", v.percentile);
     o.set("lift", v.lift);

@@ -25,11 +25,10 @@ const char* kind_name(clip::TermKind k) {
   return "text";
 }
 
-// { ok: true, terms: [{ weight, text, kind, column }] }
+// [{ weight, text, kind, column }]
 val parse_query(const std::string& expression) {
   auto terms = clip::parse_query_expression(expression);
-  if (!terms) return error_object(terms.message());
-  val out = ok_object();
+  if (!terms) return js_error(terms.message());
   val list = val::array();
   for (const clip::QueryTerm& t : *terms) {
     val o = val::object();
@@ -39,11 +38,10 @@ val parse_query(const std::string& expression) {
     o.set("column", t.column);
     list.call<void>("push", o);
   }
-  out.set("terms", list);
-  return out;
+  return list;
 }
 
-// terms: [{ weight, text, kind }] -> { ok: true, expression }
+// terms: [{ weight, text, kind }] -> the expression
 val format_query(const val& terms) {
   std::vector<clip::QueryTerm> list;
   const size_t n = terms["length"].as<size_t>();
@@ -56,28 +54,26 @@ val format_query(const val& terms) {
     read_string(t, "kind", &kind);
     if (kind == "id") q.kind = clip::TermKind::kIndexedId;
     else if (kind == "url") q.kind = clip::TermKind::kImageUrl;
-    else if (kind != "text") return error_object("formatQuery: term " + std::to_string(i + 1) + " has kind '" + kind +
+    else if (kind != "text") return js_error("formatQuery: term " + std::to_string(i + 1) + " has kind '" + kind +
                                                  "' (expected text, url or id)");
     list.push_back(std::move(q));
   }
   auto expression = clip::format_query_expression(list);
-  if (!expression) return error_object(expression.message());
-  val out = ok_object();
-  out.set("expression", *expression);
-  return out;
+  if (!expression) return js_error(expression.message());
+  return val(*expression);
 }
 
 // A Float32Array on success.
 val combine_embeddings(const val& rows, const val& weights, size_t dim) {
   auto q = clip::combine_term_embeddings(floats_from_js(rows), floats_from_js(weights), dim);
-  if (!q) return error_object(q.message());
+  if (!q) return js_error(q.message());
   return copy_to_js(*q);
 }
 
 // [{ label (index), score, prob }], best first.
 val score_labels(const val& image, const val& labels, size_t dim, float logit_scale) {
   auto scores = clip::score_labels(floats_from_js(image), floats_from_js(labels), dim, logit_scale);
-  if (!scores) return error_object(scores.message());
+  if (!scores) return js_error(scores.message());
   val out = val::array();
   for (const clip::LabelScore& s : *scores) {
     val o = val::object();
@@ -91,26 +87,20 @@ val score_labels(const val& image, const val& labels, size_t dim, float logit_sc
 
 val apply_label_template(const std::string& templ, const std::string& label) {
   auto text = clip::apply_label_template(templ, label);
-  if (!text) return error_object(text.message());
-  val out = ok_object();
-  out.set("text", *text);
-  return out;
-}
-
-val parse_label_list(const std::string& text) {
-  auto labels = clip::parse_label_list(text);
-  if (!labels) return error_object(labels.message());
-  val out = ok_object();
-  val list = val::array();
-  for (const auto& l : *labels) list.call<void>("push", l);
-  out.set("labels", list);
-  return out;
+  if (!text) return js_error(text.message());
+  return val(*text);
 }
 
 val string_array(const std::vector<std::string>& v) {
   val out = val::array();
   for (const auto& s : v) out.call<void>("push", s);
   return out;
+}
+
+val parse_label_list(const std::string& text) {
+  auto labels = clip::parse_label_list(text);
+  if (!labels) return js_error(labels.message());
+  return string_array(*labels);
 }
 
 val calibration_captions() { return string_array(clip::calibration_captions()); }
