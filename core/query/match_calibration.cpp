@@ -19,9 +19,19 @@ std::vector<size_t> spread(size_t total, size_t n) {
   return out;
 }
 
-// (shard, row) of the i-th row of the index, in shard order.
+// Rows whose vectors and records are in memory: those of whole shards (a
+// version-2 head holds neither until its rows are fetched).
+size_t whole_rows(const Searcher& s) {
+  size_t n = 0;
+  for (uint32_t k = 0; k < s.shard_count(); ++k)
+    if (s.shard(k).whole()) n += s.shard(k).count();
+  return n;
+}
+
+// (shard, row) of the i-th row of the whole shards, in shard order.
 bool locate(const Searcher& s, size_t i, uint32_t* shard, uint32_t* row) {
   for (uint32_t k = 0; k < s.shard_count(); ++k) {
+    if (!s.shard(k).whole()) continue;
     const size_t n = s.shard(k).count();
     if (i < n) {
       *shard = k, *row = uint32_t(i);
@@ -62,7 +72,7 @@ const char* match_level_name(MatchLevel level) {
 ScoreSample sample_index_rows(const Searcher& searcher, size_t max_rows) {
   ScoreSample sample;
   sample.dim = searcher.dim();
-  for (size_t i : spread(searcher.size(), max_rows)) {
+  for (size_t i : spread(whole_rows(searcher), max_rows)) {
     uint32_t shard = 0, row = 0;
     if (!locate(searcher, i, &shard, &row)) break;
     const std::vector<float> v = searcher.shard(shard).embedding(row);
@@ -112,7 +122,7 @@ Result<std::vector<float>> unrelated_image_lifts(const Searcher& searcher, const
   // image's own copy is excluded, near duplicates are not.
   std::vector<float> lifts;
   if (searcher.size() < 2) return lifts;
-  for (size_t i : spread(searcher.size(), kImageCalibrationQueries)) {
+  for (size_t i : spread(whole_rows(searcher), kImageCalibrationQueries)) {
     uint32_t shard = 0, row = 0;
     if (!locate(searcher, i, &shard, &row)) break;
     const std::vector<float> v = searcher.shard(shard).embedding(row);

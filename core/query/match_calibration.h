@@ -42,6 +42,8 @@ constexpr size_t kImageCalibrationQueries = 64;
 const std::vector<std::string>& calibration_captions();
 
 // Dequantised vectors of evenly spaced rows of the index, for the median.
+// Only rows of whole shards count (a version-2 head has no int8 rows yet);
+// the image calibration queries likewise.
 struct ScoreSample {
   size_t dim = 0;
   std::vector<float> vectors;  // rows * dim
