@@ -157,8 +157,9 @@ def main():
         "fingerprint": "",
         "embedding_dim": EMBED_DIM,
         "logit_scale": 100.0,
-        "text": {"variants": {"fp32": f(os.path.join(args.out, "text_model.onnx"), "text_model.onnx")},
-                 "inputs": ["input_ids"], "output": "text_embeds"},
+        "text": {"language": "en", "variants": {"fp32": f(os.path.join(args.out, "text_model.onnx"), "text_model.onnx")},
+                 "inputs": ["input_ids"], "output": "text_embeds",
+                 "input": {"length": "variable", "pad_id": 49407, "pooling": "argmax"}},
         "vision": {"variants": {"fp32": f(os.path.join(args.out, "vision_model.onnx"), "vision_model.onnx")},
                    "inputs": ["pixel_values"], "output": "image_embeds"},
         "tokenizer": {"kind": "bpe_simple_vocab",
@@ -168,7 +169,7 @@ def main():
                   "mean": [0.48145466, 0.4578275, 0.40821073], "std": [0.26862954, 0.26130258, 0.27577711]},
         "preferred_precision": {"webgpu": "fp32", "wasm": "fp32", "cpu": "fp32", "cuda": "fp32"},
     }
-    manifest["fingerprint"] = model_fingerprint.fingerprint(manifest)
+    model_fingerprint.complete(manifest)
     with open(os.path.join(args.out, "model.json"), "w", encoding="utf-8") as out:
         json.dump(manifest, out, indent=2)
         out.write("\n")

@@ -2,7 +2,10 @@
 """Writes or refreshes a model folder's model.json: file sizes and SHA-256s
 are read from disk and the fingerprint recomputed (models/model_fingerprint.py,
 the twin of core/model/model_fingerprint.cpp), so the manifest always agrees
-with the files beside it.
+with the files beside it. When the folder's previous model.json had the same
+image side (the same format-2 fingerprint), its accepted fingerprints are
+kept, so indexes built with any earlier version of it stay searchable after a
+text tower is added or retrained.
 
   /usr/bin/python3 models/write_manifest.py models/demo   # refresh in place
 """
@@ -25,7 +28,10 @@ def demo_manifest(embedding_dim, logit_scale, tokenizer_file):
         "fingerprint": "",
         "embedding_dim": int(embedding_dim),
         "logit_scale": round(float(logit_scale), 4),
-        "text": {"variants": {"fp32": {"path": "text_model.onnx"}}, "inputs": ["input_ids"], "output": "text_embeds"},
+        "text": {"language": "en", "variants": {"fp32": {"path": "text_model.onnx"}}, "inputs": ["input_ids"],
+                 "output": "text_embeds",
+                 # A causal tower pooled at argmax(input_ids) (models/training/model.py).
+                 "input": {"length": "variable", "pad_id": 49407, "pooling": "argmax"}},
         "vision": {"variants": {"fp32": {"path": "vision_model.onnx"}}, "inputs": ["pixel_values"],
                    "output": "image_embeds"},
         "tokenizer": {"kind": "bpe_simple_vocab", "files": [{"path": tokenizer_file}], "context_length": 77},
@@ -59,23 +65,39 @@ def refresh(model_dir, manifest):
         rel = e if isinstance(e, str) else e["path"]
         return model_fingerprint.file_entry(os.path.join(model_dir, rel), rel)
 
-    for enc in ("text", "vision"):
-        variants = manifest[enc]["variants"]
+    towers = manifest.get("text_towers", [])
+    for encoder in [manifest["text"], manifest["vision"]] + towers:
+        variants = encoder["variants"]
         for precision in variants:
             variants[precision] = entry(variants[precision])
-    manifest["tokenizer"]["files"] = [entry(f) for f in manifest["tokenizer"]["files"]]
-    for tower in manifest.get("text_towers", []):
-        for precision in tower["variants"]:
-            tower["variants"][precision] = entry(tower["variants"][precision])
-        tower["tokenizer"]["files"] = [entry(f) for f in tower["tokenizer"]["files"]]
-    manifest["fingerprint"] = model_fingerprint.fingerprint(manifest)
+    for tokenizer in [manifest["tokenizer"]] + [t["tokenizer"] for t in towers]:
+        tokenizer["files"] = [entry(f) for f in tokenizer["files"]]
     return manifest
+
+
+def carry_over(previous, manifest):
+    """The fingerprints indexes of the previous model.json may record, when
+    it had the same image side as `manifest` (docs/MODEL_MANIFEST.md)."""
+    try:
+        same_image_side = model_fingerprint.fingerprint(previous) == manifest["fingerprint"]
+    except (KeyError, TypeError, ValueError):
+        return
+    if not same_image_side:
+        return
+    accepted = manifest.setdefault("accepted_fingerprints", [])
+    for fp in [previous.get("fingerprint", "")] + previous.get("accepted_fingerprints", []):
+        if fp and fp != manifest["fingerprint"] and fp not in accepted:
+            accepted.append(fp)
 
 
 def write(model_dir, manifest):
     path = os.path.join(model_dir, "model.json")
+    model_fingerprint.complete(refresh(model_dir, manifest))
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            carry_over(json.load(f), manifest)
     with open(path + ".tmp", "w", encoding="utf-8") as f:
-        json.dump(refresh(model_dir, manifest), f, indent=2)
+        json.dump(manifest, f, indent=2)
         f.write("\n")
     os.replace(path + ".tmp", path)
     return path

@@ -2,8 +2,10 @@
 // validated by core's one parser (the CLI uses the same).
 #include <emscripten/bind.h>
 
+#include "core/index/index.h"
 #include "core/index/index_manifest.h"
 #include "core/model/model_manifest.h"
+#include "core/model/model_spec.h"
 #include "wasm/js_convert.h"
 
 namespace clipwasm {
@@ -43,13 +45,13 @@ val parse_model_manifest(const std::string& text) {
   o.set("fingerprint", m.fingerprint);
   o.set("embeddingDim", m.embedding_dim);
   o.set("logitScale", m.logit_scale);
-  o.set("text", encoder_to_js(m.text));
+  o.set("text", encoder_to_js(m.text().encoder));
   o.set("vision", encoder_to_js(m.vision));
-  o.set("tokenizerKind", m.tokenizer_kind);
+  o.set("tokenizerKind", m.text().tokenizer.kind);
   val tokenizer_files = val::array();
-  for (const clip::ModelFile& f : m.tokenizer_files) tokenizer_files.call<void>("push", model_file_to_js(f));
+  for (const clip::ModelFile& f : m.text().tokenizer.files) tokenizer_files.call<void>("push", model_file_to_js(f));
   o.set("tokenizerFiles", tokenizer_files);
-  o.set("contextLength", m.context_length);
+  o.set("contextLength", m.text().tokenizer.context_length);
   // The whole preprocessing config, filter included, ready to hand to
   // preprocessImage / preprocessRgba.
   o.set("image", preprocess_config_to_js(m.image));
@@ -72,14 +74,31 @@ val parse_model_manifest(const std::string& text) {
 }
 
 val pick_variant(const std::string& text, const std::string& encoder, const std::string& backend) {
-  clip::Result<clip::ModelManifest> r = clip::parse_model_manifest(text);
+  clip::Result<clip::ModelSpec> r = clip::ModelSpec::parse(text);
   if (!r) return js_error(r.message());
   if (encoder != "text" && encoder != "vision") {
     return js_error("pickVariant: encoder must be \"text\" or \"vision\", got \"" + encoder + "\"");
   }
-  const clip::ModelFile* f = clip::pick_variant(encoder == "text" ? r->text : r->vision, *r, backend);
-  if (!f) return js_error("model " + r->name + ": no " + encoder + " encoder file listed");
-  return model_file_to_js(*f);
+  auto choice = r->choose_variant(encoder == "text" ? r->manifest().text().encoder : r->manifest().vision, backend);
+  if (!choice) return js_error(choice.message());
+  val o = model_file_to_js(choice->file);
+  o.set("precision", choice->precision);
+  o.set("maxRows", double(choice->max_rows));
+  return o;
+}
+
+// Can the model query the index? The core's one check (Index::check_model):
+// the model's fingerprint or one it accepts (indexes from before fingerprint
+// format 2), and its dim. Returns undefined; throws ClipError if not.
+val check_model_for_index(const std::string& model_json, const std::string& index_manifest_json,
+                          const std::string& model_where) {
+  clip::Result<clip::ModelSpec> spec = clip::ModelSpec::parse(model_json);
+  if (!spec) return js_error(spec.message());
+  clip::Result<clip::Index> index = clip::Index::from_manifest_json(index_manifest_json);
+  if (!index) return js_error(index.message());
+  clip::Status fits = index->check_model(spec->identity(), model_where);
+  if (!fits) return js_error(fits.message());
+  return val::undefined();
 }
 
 val parse_index_manifest(const std::string& text) {
@@ -116,6 +135,7 @@ EMSCRIPTEN_BINDINGS(clipsearch_manifest) {
   using emscripten::function;
   function("parseModelManifest", &parse_model_manifest);
   function("pickVariant", &pick_variant);
+  function("checkModelForIndex", &check_model_for_index);
   function("parseIndexManifest", &parse_index_manifest);
 }
 

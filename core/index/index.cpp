@@ -53,9 +53,16 @@ Result<Index> Index::from_manifest_json(std::string_view text) {
 
 Index::Index(IndexManifest manifest) : manifest_(std::move(manifest)), settled_(manifest_.shards.size(), 0) {}
 
+bool ModelIdentity::accepts(std::string_view index_fingerprint) const {
+  if (index_fingerprint.empty()) return false;
+  if (index_fingerprint == fingerprint) return true;
+  return std::find(accepted_fingerprints.begin(), accepted_fingerprints.end(), index_fingerprint) !=
+         accepted_fingerprints.end();
+}
+
 Status Index::check_model(const ModelIdentity& model, const std::string& model_where) const {
   const IndexManifest& m = manifest_;
-  if (model.fingerprint != m.model_fingerprint)
+  if (!model.accepts(m.model_fingerprint))
     return make_error("This index was built with another model: it needs \"" + m.model_name + "\" (fingerprint " +
                       short_fingerprint(m.model_fingerprint) + ") but " + model_where + " is \"" + model.name +
                       "\" (fingerprint " + short_fingerprint(model.fingerprint) +

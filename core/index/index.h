@@ -48,11 +48,17 @@ enum class FirstPass {
   kBinary,  // always the sign-bit pass where the shards have sign bits
 };
 
-// The model a query would be embedded with.
+// The model a query would be embedded with (ModelSpec::identity()).
 struct ModelIdentity {
   std::string name;
   std::string fingerprint;
   uint32_t dim = 0;
+  // Fingerprints, other than its own, under which indexes of this model's
+  // image side were built (model.json "accepted_fingerprints": e.g. format 1,
+  // docs/MODEL_MANIFEST.md).
+  std::vector<std::string> accepted_fingerprints = {};
+
+  bool accepts(std::string_view index_fingerprint) const;
 };
 
 // Shards load as heads (when the reader can fetch parts of files) from this

@@ -1,6 +1,8 @@
 // The model fingerprint: what an index records so that a page or CLI with
 // another model refuses it. Definition (docs/MODEL_MANIFEST.md) and its
-// Python twin (models/model_fingerprint.py) must stay identical.
+// Python twin (models/model_fingerprint.py) must stay identical. Format 1
+// is kept to recognise indexes built before format 2.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -36,26 +38,20 @@ std::string float3_bits(const float v[3]) {
   return float_bits(v[0]) + "," + float_bits(v[1]) + "," + float_bits(v[2]);
 }
 
-}  // namespace
+Result<std::string> file_sha(const ModelFile& file, const std::string& what) {
+  if (file.sha256.empty())
+    return make_error("model fingerprint: " + (what.empty() ? "" : what + " ") + file.path + " has no sha256 in the manifest");
+  return file.sha256;
+}
 
-Result<std::string> model_fingerprint_text(const ModelManifest& m) {
-  std::string text = "clip-model-fingerprint/1\n";
-  text += "embedding_dim=" + std::to_string(m.embedding_dim) + "\n";
-  for (const auto& [key, encoder] : {std::pair<const char*, const EncoderSpec*>{"text", &m.text},
-                                     std::pair<const char*, const EncoderSpec*>{"vision", &m.vision}}) {
-    const ModelFile* file = reference_variant(*encoder);
-    if (!file) return make_error(std::string("model fingerprint: the ") + key + " encoder lists no file");
-    if (file->sha256.empty())
-      return make_error("model fingerprint: " + file->path + " has no sha256 in the manifest");
-    text += std::string(key) + "=" + file->sha256 + "\n";
-  }
-  text += "tokenizer=" + m.tokenizer_kind + "\n";
-  for (const auto& file : m.tokenizer_files) {
-    if (file.sha256.empty())
-      return make_error("model fingerprint: tokenizer file " + file.path + " has no sha256 in the manifest");
-    text += "tokenizer_file=" + file.sha256 + "\n";
-  }
-  text += "context_length=" + std::to_string(m.context_length) + "\n";
+Result<std::string> encoder_sha(const EncoderSpec& e, const char* key) {
+  const ModelFile* file = reference_variant(e);
+  if (!file) return make_error(std::string("model fingerprint: the ") + key + " encoder lists no file");
+  return file_sha(*file, "");
+}
+
+std::string image_lines(const ModelManifest& m) {
+  std::string text;
   text += "image.size=" + std::to_string(m.image.size) + "\n";
   text += "image.resize=" + m.image_resize + "\n";
   text += "image.resample=" + std::string(resample_filter_name(m.image.resample)) + "\n";
@@ -65,10 +61,59 @@ Result<std::string> model_fingerprint_text(const ModelManifest& m) {
   return text;
 }
 
+}  // namespace
+
+Result<std::string> model_fingerprint_text(const ModelManifest& m) {
+  auto vision = encoder_sha(m.vision, "vision");
+  if (!vision) return vision.error();
+  std::string text = "clip-model-fingerprint/2\n";
+  text += "embedding_dim=" + std::to_string(m.embedding_dim) + "\n";
+  text += "vision=" + *vision + "\n";
+  return text + image_lines(m);
+}
+
 Result<std::string> compute_model_fingerprint(const ModelManifest& m) {
   auto text = model_fingerprint_text(m);
   if (!text) return text.error();
   return to_hex(sha256(text->data(), text->size()));
+}
+
+Result<std::string> legacy_fingerprint_v1_text(const ModelManifest& m) {
+  if (m.text_towers.empty()) return make_error("model fingerprint: the manifest has no text tower");
+  const TextTower& tower = m.text();
+  std::string text = "clip-model-fingerprint/1\n";
+  text += "embedding_dim=" + std::to_string(m.embedding_dim) + "\n";
+  auto text_sha = encoder_sha(tower.encoder, "text");
+  if (!text_sha) return text_sha.error();
+  auto vision_sha = encoder_sha(m.vision, "vision");
+  if (!vision_sha) return vision_sha.error();
+  text += "text=" + *text_sha + "\n";
+  text += "vision=" + *vision_sha + "\n";
+  text += "tokenizer=" + tower.tokenizer.kind + "\n";
+  for (const auto& file : tower.tokenizer.files) {
+    auto sha = file_sha(file, "tokenizer file");
+    if (!sha) return sha.error();
+    text += "tokenizer_file=" + *sha + "\n";
+  }
+  text += "context_length=" + std::to_string(tower.tokenizer.context_length) + "\n";
+  return text + image_lines(m);
+}
+
+Result<std::string> compute_legacy_fingerprint_v1(const ModelManifest& m) {
+  auto text = legacy_fingerprint_v1_text(m);
+  if (!text) return text.error();
+  return to_hex(sha256(text->data(), text->size()));
+}
+
+Status complete_fingerprints(ModelManifest* m) {
+  auto fp = compute_model_fingerprint(*m);
+  if (!fp) return fp.error();
+  m->fingerprint = *fp;
+  auto v1 = compute_legacy_fingerprint_v1(*m);
+  if (!v1) return v1.error();
+  auto& accepted = m->accepted_fingerprints;
+  if (std::find(accepted.begin(), accepted.end(), *v1) == accepted.end()) accepted.push_back(*v1);
+  return ok_status();
 }
 
 }  // namespace clip

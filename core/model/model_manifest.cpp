@@ -3,7 +3,10 @@
 // and every error names the field it is about.
 #include "core/model/model_manifest.h"
 
+#include <algorithm>
 #include <cctype>
+#include <climits>
+#include <cstdint>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -32,16 +35,10 @@ Result<ModelFile> read_model_file(const json& v, const std::string& field) {
   return file;
 }
 
-Status read_encoder(const json& root, const char* key, EncoderSpec* out) {
-  Fields top(root, "");
-  const json* v = nullptr;
-  CLIP_TRY(top.member(key, true, &v));
-  Fields f(*v, key);
-  CLIP_TRY(f.object());
-
+Status read_encoder_fields(const Fields& f, const std::string& key, EncoderSpec* out) {
   const json* variants = nullptr;
   CLIP_TRY(f.member("variants", true, &variants));
-  const std::string vfield = std::string(key) + ".variants";
+  const std::string vfield = key + ".variants";
   if (!variants->is_object()) return model_json::error(vfield, "must be an object");
   for (auto it = variants->begin(); it != variants->end(); ++it) {
     auto file = read_model_file(it.value(), vfield + "." + it.key());
@@ -53,34 +50,124 @@ Status read_encoder(const json& root, const char* key, EncoderSpec* out) {
   return ok_status();
 }
 
-Status read_tokenizer(const json& root, ModelManifest* m) {
-  Fields top(root, "");
-  const json* v = nullptr;
-  CLIP_TRY(top.member("tokenizer", true, &v));
-  Fields f(*v, "tokenizer");
+Status read_tokenizer(const json& v, const std::string& key, TokenizerSpec* out) {
+  Fields f(v, key);
   CLIP_TRY(f.object());
-  CLIP_TRY(f.string("kind", &m->tokenizer_kind, true));
+  CLIP_TRY(f.string("kind", &out->kind, true));
   const json* files = nullptr;
   CLIP_TRY(f.member("files", true, &files));
-  if (!files->is_array()) return model_json::error("tokenizer.files", "must be an array");
+  if (!files->is_array()) return model_json::error(key + ".files", "must be an array");
   for (size_t i = 0; i < files->size(); ++i) {
-    auto file = read_model_file((*files)[i], "tokenizer.files[" + std::to_string(i) + "]");
+    auto file = read_model_file((*files)[i], key + ".files[" + std::to_string(i) + "]");
     if (!file) return file.error();
-    m->tokenizer_files.push_back(std::move(*file));
+    out->files.push_back(std::move(*file));
   }
-  uint64_t context = m->context_length;
+  uint64_t context = out->context_length;
   CLIP_TRY(f.u64("context_length", &context, false));
-  if (context > 1u << 20) return model_json::error("tokenizer.context_length", "is out of range");
-  m->context_length = uint32_t(context);
+  if (context > 1u << 20) return model_json::error(key + ".context_length", "is out of range");
+  out->context_length = uint32_t(context);
   return ok_status();
 }
 
-Status read_image(const json& root, ModelManifest* m) {
-  Fields top(root, "");
+Status read_text_input(const Fields& tower, const std::string& key, bool required, TextInputSpec* out) {
   const json* v = nullptr;
-  CLIP_TRY(top.member("image", true, &v));
-  Fields f(*v, "image");
+  CLIP_TRY(tower.member("input", required, &v));
+  if (!v) return ok_status();
+  const std::string field = key + ".input";
+  Fields f(*v, field);
   CLIP_TRY(f.object());
+  std::string length = text_length_name(out->length);
+  CLIP_TRY(f.string("length", &length, true));
+  if (length == "variable") out->length = TextLength::variable;
+  else if (length == "fixed") out->length = TextLength::fixed;
+  else return model_json::error(field + ".length", "must be \"variable\" or \"fixed\", not \"" + length + "\"");
+  uint64_t pad = 0;
+  CLIP_TRY(f.u64("pad_id", &pad, true));
+  if (pad > uint64_t(INT32_MAX)) return model_json::error(field + ".pad_id", "is out of range");
+  out->pad_id = int32_t(pad);
+  std::string pooling = text_pooling_name(out->pooling);
+  CLIP_TRY(f.string("pooling", &pooling, true));
+  if (pooling == "argmax") out->pooling = TextPooling::argmax;
+  else if (pooling == "first") out->pooling = TextPooling::first;
+  else if (pooling == "none") out->pooling = TextPooling::none;
+  else return model_json::error(field + ".pooling", "must be \"argmax\", \"first\" or \"none\", not \"" + pooling + "\"");
+  return ok_status();
+}
+
+Status read_token_ids(const Fields& tower, const std::string& key, std::vector<int32_t>* out) {
+  const json* v = nullptr;
+  CLIP_TRY(tower.member("trained_token_ids", false, &v));
+  if (!v) return ok_status();
+  const std::string field = key + ".trained_token_ids";
+  if (!v->is_array()) return model_json::error(field, "must be an array of token ids");
+  for (const json& id : *v) {
+    if (!id.is_number_unsigned() || id.get<uint64_t>() > uint64_t(INT32_MAX))
+      return model_json::error(field, "must be an array of token ids (integers 0 to 2147483647)");
+    out->push_back(int32_t(id.get<uint64_t>()));
+  }
+  std::sort(out->begin(), out->end());
+  out->erase(std::unique(out->begin(), out->end()), out->end());
+  return ok_status();
+}
+
+// One tower object; the primary one keeps its tokenizer at the top level
+// (model.json's format before towers) and may leave out "input".
+Status read_tower(const json& v, const std::string& key, const json* tokenizer, TextTower* out) {
+  Fields f(v, key);
+  CLIP_TRY(f.object());
+  const bool primary = tokenizer != nullptr;
+  CLIP_TRY(f.string("language", &out->language, !primary));
+  CLIP_TRY(read_encoder_fields(f, key, &out->encoder));
+  if (!primary) {
+    CLIP_TRY(f.member("tokenizer", true, &tokenizer));
+    CLIP_TRY(read_tokenizer(*tokenizer, key + ".tokenizer", &out->tokenizer));
+  } else {
+    CLIP_TRY(read_tokenizer(*tokenizer, "tokenizer", &out->tokenizer));
+  }
+  CLIP_TRY(read_text_input(f, key, !primary, &out->input));
+  CLIP_TRY(read_token_ids(f, key, &out->trained_token_ids));
+  return ok_status();
+}
+
+Status read_text_towers(const json& root, ModelManifest* m) {
+  Fields top(root, "");
+  const json* text = nullptr;
+  const json* tokenizer = nullptr;
+  CLIP_TRY(top.member("text", true, &text));
+  CLIP_TRY(top.member("tokenizer", true, &tokenizer));
+  m->text_towers.emplace_back();
+  CLIP_TRY(read_tower(*text, "text", tokenizer, &m->text_towers.back()));
+  const json* more = nullptr;
+  CLIP_TRY(top.member("text_towers", false, &more));
+  if (!more) return ok_status();
+  if (!more->is_array()) return model_json::error("text_towers", "must be an array of text towers");
+  if (more->size() + 1 > kMaxTextTowers)
+    return model_json::error("text_towers", "lists more than " + std::to_string(kMaxTextTowers - 1) + " towers");
+  for (size_t i = 0; i < more->size(); ++i) {
+    m->text_towers.emplace_back();
+    CLIP_TRY(read_tower((*more)[i], "text_towers[" + std::to_string(i) + "]", nullptr, &m->text_towers.back()));
+  }
+  return ok_status();
+}
+
+// The required top-level object `key`.
+Result<const json*> top_object(const json& root, const char* key) {
+  const json* v = nullptr;
+  CLIP_TRY(Fields(root, "").member(key, true, &v));
+  CLIP_TRY(Fields(*v, key).object());
+  return v;
+}
+
+Status read_vision(const json& root, EncoderSpec* out) {
+  auto v = top_object(root, "vision");
+  if (!v) return v.error();
+  return read_encoder_fields(Fields(**v, "vision"), "vision", out);
+}
+
+Status read_image(const json& root, ModelManifest* m) {
+  auto v = top_object(root, "image");
+  if (!v) return v.error();
+  Fields f(**v, "image");
   uint64_t size = 0;
   CLIP_TRY(f.u64("size", &size, true));
   if (size > 1u << 20) return model_json::error("image.size", "is out of range");
@@ -99,6 +186,7 @@ Status read_image(const json& root, ModelManifest* m) {
 
 Status read_optional_maps(const json& root, ModelManifest* m) {
   Fields top(root, "");
+  CLIP_TRY(top.string_list("accepted_fingerprints", &m->accepted_fingerprints, false));
   const json* v = nullptr;
   CLIP_TRY(top.member("preferred_precision", false, &v));
   if (v) {
@@ -150,8 +238,8 @@ nlohmann::ordered_json file_json(const ModelFile& file) {
   return j;
 }
 
-nlohmann::ordered_json encoder_json(const EncoderSpec& e) {
-  nlohmann::ordered_json j, variants = nlohmann::ordered_json::object();
+void put_encoder(nlohmann::ordered_json& j, const EncoderSpec& e) {
+  nlohmann::ordered_json variants = nlohmann::ordered_json::object();
   // fp32, fp16, int8 reads better than the map's alphabetical order.
   for (const char* p : {"fp32", "fp16", "int8"}) {
     auto it = e.variants.find(p);
@@ -162,6 +250,30 @@ nlohmann::ordered_json encoder_json(const EncoderSpec& e) {
   j["variants"] = variants;
   j["inputs"] = e.input_names;
   j["output"] = e.output_name;
+}
+
+nlohmann::ordered_json tokenizer_json(const TokenizerSpec& t) {
+  nlohmann::ordered_json tok;
+  tok["kind"] = t.kind;
+  tok["files"] = nlohmann::ordered_json::array();
+  for (const auto& file : t.files) tok["files"].push_back(file_json(file));
+  tok["context_length"] = t.context_length;
+  return tok;
+}
+
+// The primary tower's tokenizer goes to the top level, where readers of
+// model.json before text towers look for it.
+nlohmann::ordered_json tower_json(const TextTower& t, bool primary) {
+  nlohmann::ordered_json j;
+  j["language"] = t.language;
+  put_encoder(j, t.encoder);
+  if (!primary) j["tokenizer"] = tokenizer_json(t.tokenizer);
+  nlohmann::ordered_json input;
+  input["length"] = text_length_name(t.input.length);
+  input["pad_id"] = t.input.pad_id;
+  input["pooling"] = text_pooling_name(t.input.pooling);
+  j["input"] = input;
+  if (!t.trained_token_ids.empty()) j["trained_token_ids"] = t.trained_token_ids;
   return j;
 }
 
@@ -192,9 +304,8 @@ Result<ModelManifest> parse_model_manifest(std::string_view json_text) {
   double scale = m.logit_scale;
   CLIP_TRY(f.number("logit_scale", &scale, false));
   m.logit_scale = float(scale);
-  CLIP_TRY(read_encoder(j, "text", &m.text));
-  CLIP_TRY(read_encoder(j, "vision", &m.vision));
-  CLIP_TRY(read_tokenizer(j, &m));
+  CLIP_TRY(read_text_towers(j, &m));
+  CLIP_TRY(read_vision(j, &m.vision));
   CLIP_TRY(read_image(j, &m));
   CLIP_TRY(read_optional_maps(j, &m));
   CLIP_TRY(validate_model_manifest(m));
@@ -206,16 +317,20 @@ std::string serialize_model_manifest(const ModelManifest& m) {
   j["format"] = m.format;
   j["name"] = m.name;
   j["fingerprint"] = m.fingerprint;
+  if (!m.accepted_fingerprints.empty()) j["accepted_fingerprints"] = m.accepted_fingerprints;
   j["embedding_dim"] = m.embedding_dim;
   j["logit_scale"] = float_for_json(m.logit_scale);
-  j["text"] = encoder_json(m.text);
-  j["vision"] = encoder_json(m.vision);
-  nlohmann::ordered_json tok;
-  tok["kind"] = m.tokenizer_kind;
-  tok["files"] = nlohmann::ordered_json::array();
-  for (const auto& file : m.tokenizer_files) tok["files"].push_back(file_json(file));
-  tok["context_length"] = m.context_length;
-  j["tokenizer"] = tok;
+  if (!m.text_towers.empty()) {
+    j["text"] = tower_json(m.text(), true);
+    j["tokenizer"] = tokenizer_json(m.text().tokenizer);
+  }
+  if (m.text_towers.size() > 1) {
+    j["text_towers"] = nlohmann::ordered_json::array();
+    for (size_t i = 1; i < m.text_towers.size(); ++i) j["text_towers"].push_back(tower_json(m.text_towers[i], false));
+  }
+  nlohmann::ordered_json vision;
+  put_encoder(vision, m.vision);
+  j["vision"] = vision;
   nlohmann::ordered_json img;
   img["size"] = m.image.size;
   img["resize"] = m.image_resize;
@@ -242,17 +357,15 @@ std::string serialize_model_manifest(const ModelManifest& m) {
   return j.dump(2) + "\n";
 }
 
-const ModelFile* pick_variant(const EncoderSpec& spec, const ModelManifest& m, const std::string& backend) {
-  auto preferred = m.preferred_precision.find(backend);
-  if (preferred != m.preferred_precision.end()) {
-    auto it = spec.variants.find(preferred->second);
-    if (it != spec.variants.end()) return &it->second;
+const char* text_length_name(TextLength length) { return length == TextLength::fixed ? "fixed" : "variable"; }
+
+const char* text_pooling_name(TextPooling pooling) {
+  switch (pooling) {
+    case TextPooling::first: return "first";
+    case TextPooling::none: return "none";
+    case TextPooling::argmax: break;
   }
-  for (const char* p : {"fp32", "fp16", "int8"}) {
-    auto it = spec.variants.find(p);
-    if (it != spec.variants.end()) return &it->second;
-  }
-  return nullptr;
+  return "argmax";
 }
 
 }  // namespace clip

@@ -1,5 +1,7 @@
 // models/<name>/model.json: everything the CLI and the page need to run a
 // CLIP model. One parser for native and wasm. Spec: docs/MODEL_MANIFEST.md.
+// The decisions built on it (tokenizer, text input, graph contract,
+// precision, index compatibility) live in model_spec.h.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -14,6 +16,8 @@ namespace clip {
 
 // model.json larger than this is refused before parsing (real ones are ~2 KB).
 constexpr size_t kMaxModelManifestBytes = 1 << 20;
+// Text towers one model.json may hold (the primary one included).
+constexpr size_t kMaxTextTowers = 16;
 
 struct ModelFile {
   std::string path;    // relative to the model folder, never leaving it
@@ -24,8 +28,48 @@ struct ModelFile {
 struct EncoderSpec {
   // precision ("fp32", "fp16", "int8") -> file
   std::map<std::string, ModelFile> variants;
-  std::vector<std::string> input_names;  // as read from the graph
-  std::string output_name;               // "text_embeds" / "image_embeds"
+  // As read from the graph. Text: [token ids] or [token ids, attention mask],
+  // in that order; vision: [pixels].
+  std::vector<std::string> input_names;
+  std::string output_name;  // "text_embeds" / "image_embeds"
+};
+
+struct TokenizerSpec {
+  std::string kind;              // a kind tokenizer_factory.h knows: "bpe_simple_vocab", "vocab_merges", ...
+  std::vector<ModelFile> files;  // in the order the kind's loader takes them
+  uint32_t context_length = 77;  // ids per text, start and end tokens included
+};
+
+// How the text graph wants its ids (docs/MODEL_MANIFEST.md, "Text input").
+enum class TextLength {
+  variable,  // any length up to context_length; a text is fed unpadded
+  fixed,     // exactly context_length ids, the rest pad_id
+};
+// Where the graph takes the text's embedding from. The runtime feeds ids the
+// same way for each; the pooling says which padding could change the result.
+enum class TextPooling {
+  argmax,  // at argmax(input_ids), the end token (OpenAI CLIP, MobileCLIP)
+  first,   // at the first token, [CLS] (BERT-style towers, Chinese-CLIP)
+  none,    // the graph's output does not depend on one position
+};
+
+struct TextInputSpec {
+  TextLength length = TextLength::variable;
+  int32_t pad_id = 49407;  // CLIP's end token: what Hugging Face pads OpenAI CLIP with
+  TextPooling pooling = TextPooling::argmax;
+};
+
+// One text encoder with its tokenizer, mapping one language's text into the
+// vision tower's embedding space.
+struct TextTower {
+  std::string language = "en";  // BCP 47-like tag: "en", "zh", "zh-hant"
+  EncoderSpec encoder;
+  TokenizerSpec tokenizer;
+  TextInputSpec input;
+  // Token ids seen in this tower's training texts, when known (sorted,
+  // unique); empty = unknown. Lets a page say which query words the model
+  // never saw.
+  std::vector<int32_t> trained_token_ids;
 };
 
 // Where fetch-model got the files; informational, never used to load.
@@ -40,14 +84,18 @@ struct ModelSource {
 struct ModelManifest {
   uint32_t format = 1;
   std::string name;
-  std::string fingerprint;  // compute_model_fingerprint(); changes with weights, tokenizer or preprocessing
+  // compute_model_fingerprint(): the vision tower and the image settings,
+  // i.e. what decides an index's vectors. Text towers are not part of it.
+  std::string fingerprint;
+  // Earlier fingerprints of this same image side that indexes may record
+  // (fingerprint format 1 also covered the text tower), docs/MODEL_MANIFEST.md.
+  std::vector<std::string> accepted_fingerprints;
   uint32_t embedding_dim = 0;
   float logit_scale = 100.0f;
-  EncoderSpec text;
+  // [0] is the primary tower (model.json's "text" + "tokenizer"); the rest
+  // come from "text_towers", one language each.
+  std::vector<TextTower> text_towers;
   EncoderSpec vision;
-  std::string tokenizer_kind;  // "bpe_simple_vocab" | "vocab_merges" | "tokenizer_json"
-  std::vector<ModelFile> tokenizer_files;  // in the order the kind's loader takes them
-  uint32_t context_length = 77;
   PreprocessConfig image;                   // size, resample filter, mean, std: what images are preprocessed with
   std::string image_resize = "shortest_edge";
   std::string image_crop = "center";
@@ -56,6 +104,10 @@ struct ModelManifest {
   // precision -> lowest cosine vs fp32 over fetch-model's check inputs
   std::map<std::string, float> agreement;
   ModelSource source;
+
+  // The primary text tower. Valid manifests always have one.
+  const TextTower& text() const { return text_towers.front(); }
+  TextTower& text() { return text_towers.front(); }
 };
 
 // Every error names the field: "model.json: text.variants.fp32.bytes must be
@@ -72,18 +124,29 @@ Status validate_model_manifest(const ModelManifest& manifest);
 // So a hostile manifest cannot make a reader open anything outside its folder.
 Status check_model_path(std::string_view path);
 
-// The variant to load for a backend: the preferred one if present, else fp32,
-// else fp16, else int8. nullptr when the encoder has no variants.
-const ModelFile* pick_variant(const EncoderSpec& spec, const ModelManifest& m, const std::string& backend);
+// Names as model.json writes them.
+const char* text_length_name(TextLength length);    // "variable" | "fixed"
+const char* text_pooling_name(TextPooling pooling);  // "argmax" | "first" | "none"
 
-// Fingerprint: lowercase hex SHA-256 of model_fingerprint_text(). Covers the
-// reference weights of both encoders (fp32 when listed, else fp16, else int8:
-// fp16/int8 files are quantisations of those weights, their embeddings are
-// compatible, so they share it), the tokenizer files, context length,
-// embedding dim and every image preprocessing parameter. Fails when a file it
-// covers has no sha256. models/model_fingerprint.py is the same definition in
-// Python (for the scripts that write model.json); keep them in step.
+// Fingerprint (format 2): lowercase hex SHA-256 of model_fingerprint_text().
+// Covers the vision tower's reference weights (fp32 when listed, else fp16,
+// else int8: quantisations of the same weights, so all precisions share it),
+// the embedding dim and every image preprocessing parameter: what an index's
+// vectors depend on. Adding or retraining a text tower (into the same locked
+// image space) keeps it. Fails when the vision file has no sha256.
+// models/model_fingerprint.py is the same definition in Python; keep them in
+// step.
 Result<std::string> model_fingerprint_text(const ModelManifest& manifest);
 Result<std::string> compute_model_fingerprint(const ModelManifest& manifest);
+
+// Fingerprint format 1, which indexes built before format 2 record: it also
+// covered the primary text tower, its tokenizer files and context length.
+Result<std::string> legacy_fingerprint_v1_text(const ModelManifest& manifest);
+Result<std::string> compute_legacy_fingerprint_v1(const ModelManifest& manifest);
+
+// For writers: sets `fingerprint` and adds the format-1 fingerprint of the
+// current contents to `accepted_fingerprints` (once), so indexes built with
+// this very model before format 2 stay searchable. Earlier entries are kept.
+Status complete_fingerprints(ModelManifest* manifest);
 
 }  // namespace clip

@@ -6,6 +6,7 @@
 
 #include "core/model/json_fields.h"
 #include "core/model/model_manifest.h"
+#include "core/model/tokenizer_factory.h"
 
 namespace clip {
 namespace {
@@ -64,10 +65,48 @@ Status check_encoder(const EncoderSpec& e, const std::string& key) {
   return ok_status();
 }
 
-size_t tokenizer_file_count(const std::string& kind) {
-  if (kind == "bpe_simple_vocab" || kind == "tokenizer_json") return 1;
-  if (kind == "vocab_merges") return 2;
-  return 0;
+// "en", "zh", "zh-hant": lowercase letters, digits and '-', 2 to 16 bytes.
+bool is_language_tag(const std::string& s) {
+  if (s.size() < 2 || s.size() > 16 || s.front() == '-' || s.back() == '-') return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  return true;
+}
+
+Status check_tokenizer(const TokenizerSpec& t, const std::string& key) {
+  size_t want = tokenizer_file_count(t.kind);
+  if (want == 0) return error(key + ".kind", "must be " + known_tokenizer_kinds() + ", not \"" + t.kind + "\"");
+  if (t.files.size() != want)
+    return error(key + ".files", "must list " + std::to_string(want) + " file(s) for kind \"" + t.kind + "\"");
+  for (size_t i = 0; i < t.files.size(); ++i)
+    CLIP_TRY(check_file(t.files[i], key + ".files[" + std::to_string(i) + "]"));
+  if (t.context_length < 2 || t.context_length > 1024)
+    return error(key + ".context_length", "must be between 2 and 1024");
+  return ok_status();
+}
+
+Status check_tower(const TextTower& t, const std::string& key, const std::string& tokenizer_key) {
+  if (!is_language_tag(t.language))
+    return error(key + ".language", "must be a language tag such as \"en\" or \"zh\" (2-16 of a-z, 0-9, '-')");
+  CLIP_TRY(check_encoder(t.encoder, key));
+  if (t.encoder.input_names.size() > 2)
+    return error(key + ".inputs", "must list the token ids input, then optionally the attention mask (at most 2)");
+  CLIP_TRY(check_tokenizer(t.tokenizer, tokenizer_key));
+  return ok_status();
+}
+
+Status check_text_towers(const ModelManifest& m) {
+  if (m.text_towers.empty()) return error("text", "is missing");
+  if (m.text_towers.size() > kMaxTextTowers)
+    return error("text_towers", "lists more than " + std::to_string(kMaxTextTowers - 1) + " towers");
+  for (size_t i = 0; i < m.text_towers.size(); ++i) {
+    const std::string key = i == 0 ? "text" : "text_towers[" + std::to_string(i - 1) + "]";
+    CLIP_TRY(check_tower(m.text_towers[i], key, i == 0 ? "tokenizer" : key + ".tokenizer"));
+    for (size_t k = 0; k < i; ++k)
+      if (m.text_towers[k].language == m.text_towers[i].language)
+        return error(key + ".language", "\"" + m.text_towers[i].language + "\" has two towers");
+  }
+  return ok_status();
 }
 
 }  // namespace
@@ -101,19 +140,13 @@ Status validate_model_manifest(const ModelManifest& m) {
     return error("fingerprint", "must be 64 lowercase hex digits");
   if (m.embedding_dim < 1 || m.embedding_dim > 65536) return error("embedding_dim", "must be between 1 and 65536");
   if (!std::isfinite(m.logit_scale) || m.logit_scale <= 0) return error("logit_scale", "must be a positive number");
-  CLIP_TRY(check_encoder(m.text, "text"));
+  for (size_t i = 0; i < m.accepted_fingerprints.size(); ++i)
+    if (!is_lower_hex(m.accepted_fingerprints[i], 64))
+      return error("accepted_fingerprints[" + std::to_string(i) + "]", "must be 64 lowercase hex digits");
+  if (m.accepted_fingerprints.size() > 64) return error("accepted_fingerprints", "lists more than 64 fingerprints");
+  CLIP_TRY(check_text_towers(m));
   CLIP_TRY(check_encoder(m.vision, "vision"));
-
-  size_t want = tokenizer_file_count(m.tokenizer_kind);
-  if (want == 0)
-    return error("tokenizer.kind", "must be \"bpe_simple_vocab\", \"vocab_merges\" or \"tokenizer_json\"");
-  if (m.tokenizer_files.size() != want)
-    return error("tokenizer.files", "must list " + std::to_string(want) + " file(s) for kind \"" +
-                                        m.tokenizer_kind + "\"");
-  for (size_t i = 0; i < m.tokenizer_files.size(); ++i)
-    CLIP_TRY(check_file(m.tokenizer_files[i], "tokenizer.files[" + std::to_string(i) + "]"));
-  if (m.context_length < 2 || m.context_length > 1024)
-    return error("tokenizer.context_length", "must be between 2 and 1024");
+  if (m.vision.input_names.size() != 1) return error("vision.inputs", "must list exactly one input (the pixels)");
 
   if (m.image.size < 16 || m.image.size > 1024) return error("image.size", "must be between 16 and 1024");
   if (m.image_resize != "shortest_edge") return error("image.resize", "must be \"shortest_edge\"");

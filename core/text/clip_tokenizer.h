@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/text/text_tokenizer.h"
 #include "core/util/result.h"
 
 namespace clip {
@@ -17,7 +18,7 @@ struct BpeVocabulary;
 // Loaders take file contents, not paths (the core does no I/O). Errors name
 // the format, the line or JSON path, and what was expected. encode() is
 // thread-safe; per-word BPE results are cached.
-class ClipTokenizer {
+class ClipTokenizer final : public TextTokenizer {
  public:
   static constexpr int32_t kStartOfText = 49406;
   static constexpr int32_t kEndOfText = 49407;
@@ -33,15 +34,15 @@ class ClipTokenizer {
   // Token ids with start and end tokens, truncated to context_length (the end
   // token is kept), no padding. A context_length below 2 counts as 2.
   // Ill-formed UTF-8 is read as U+FFFD.
-  std::vector<int32_t> encode(std::string_view utf8, size_t context_length = 77) const;
+  std::vector<int32_t> encode(std::string_view utf8, size_t context_length = 77) const override;
 
-  int32_t start_id() const;
-  int32_t end_id() const;
-  size_t vocab_size() const;
+  int32_t start_id() const override;
+  int32_t end_id() const override;
+  size_t vocab_size() const override;
 
   ClipTokenizer(ClipTokenizer&&) noexcept;
   ClipTokenizer& operator=(ClipTokenizer&&) noexcept;
-  ~ClipTokenizer();
+  ~ClipTokenizer() override;
 
  private:
   struct Impl;

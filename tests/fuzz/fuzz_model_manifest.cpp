@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "core/model/model_manifest.h"
+#include "core/model/model_spec.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {
@@ -25,15 +26,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   FUZZ_CHECK(clip::validate_model_manifest(*m).ok(), "parsed manifest fails validation");
-  check_paths(m->text);
+  FUZZ_CHECK(!m->text_towers.empty(), "parsed manifest has no text tower");
+  for (const clip::TextTower& t : m->text_towers) {
+    check_paths(t.encoder);
+    for (const clip::ModelFile& f : t.tokenizer.files)
+      FUZZ_CHECK(clip::check_model_path(f.path).ok(), "tokenizer path \"%s\" escapes the model folder", f.path.c_str());
+  }
   check_paths(m->vision);
-  for (const clip::ModelFile& f : m->tokenizer_files)
-    FUZZ_CHECK(clip::check_model_path(f.path).ok(), "tokenizer path \"%s\" escapes the model folder", f.path.c_str());
+  auto spec = clip::ModelSpec::from_manifest(*m);
+  FUZZ_CHECK(spec.ok(), "a parsed manifest makes no ModelSpec: %s", spec.ok() ? "" : spec.message().c_str());
   for (const char* backend : {"webgpu", "wasm", "cpu", "cuda"}) {
-    (void)clip::pick_variant(m->text, *m, backend);
-    (void)clip::pick_variant(m->vision, *m, backend);
+    for (const clip::TextTower& t : m->text_towers) (void)spec->choose_variant(t.encoder, backend);
+    (void)spec->choose_variant(m->vision, backend);
   }
   (void)clip::compute_model_fingerprint(*m);
+  (void)clip::compute_legacy_fingerprint_v1(*m);
 
   const std::string json = clip::serialize_model_manifest(*m);
   clip::Result<clip::ModelManifest> back = clip::parse_model_manifest(json);

@@ -87,6 +87,7 @@ before(async () => {
     path.join(photos, PHOTOS[0]), path.join(work, 'cat.webp')]);
 
   server = await startServer({ root: WEB_DIR });
+  fs.cpSync(path.join(REPO, 'tests/data/index/demo-fingerprint-v1'), path.join(work, 'v1-index'), { recursive: true });
   server.mount('/fixtures/', work);
   browser = await launchBrowser();
 });
@@ -208,6 +209,18 @@ test('an index built with another model is refused', async () => {
   assert.equal(s.state, 'error', s.text);
   assert.match(s.text, /another model/i);
   assert.match(s.text, /fingerprint/i);
+  await page.page.close();
+});
+
+// tests/data/index/demo-fingerprint-v1 was built with the demo model before
+// fingerprint format 2: the model accepts its format-1 fingerprint
+// (accepted_fingerprints), so the page searches it.
+test('an index from before fingerprint format 2 is searched with today\'s model', async () => {
+  const page = await openFresh(`index=fixtures/v1-index/&model=models/${MODEL_NAME}/&q=${encodeURIComponent('brown triangle')}`);
+  const s = await page.settled();
+  assert.equal(s.state, 'ready', s.text);
+  await page.testid('result').first().waitFor();
+  assert.equal(await page.testid('caption').first().textContent(), 'brown triangle');
   await page.page.close();
 });
 

@@ -42,11 +42,6 @@ struct Options {
   bool has_query = false;
 };
 
-clip::ModelIdentity identity(const ClipModel& model) {
-  const clip::ModelManifest& mm = model.manifest();
-  return {mm.name, mm.fingerprint, mm.embedding_dim};
-}
-
 // The model for a query: --model, or the one manifest.json names (its folder
 // relative to the index), or the default model; the index decides whether it
 // can query it.
@@ -54,7 +49,7 @@ clip::Result<ClipModel> model_for_index(const LoadedIndex& index, const std::str
   const clip::IndexManifest& m = index.manifest();
   auto check = [&](clip::Result<ClipModel> model, const std::string& how) -> clip::Result<ClipModel> {
     if (!model.ok()) return model;
-    if (auto st = index.index.check_model(identity(*model), how); !st.ok())
+    if (auto st = index.index.check_model(model->spec().identity(), how); !st.ok())
       return clip::make_error(st.message() + " Pass --model with the index's model.");
     return model;
   };
@@ -69,7 +64,7 @@ clip::Result<ClipModel> model_for_index(const LoadedIndex& index, const std::str
   std::error_code ec;
   if (fs::exists(fs::path(fallback) / "model.json", ec)) {
     auto model = ClipModel::load(fallback);
-    if (model.ok() && index.index.check_model(identity(*model), "").ok()) return model;
+    if (model.ok() && index.index.check_model(model->spec().identity(), "").ok()) return model;
   }
   return clip::make_error("cannot find model '" + m.model_name + "' that the index names" +
                           (m.model_location.empty() ? "" : " (at " + m.model_location + ")") +

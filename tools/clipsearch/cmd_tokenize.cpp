@@ -56,7 +56,9 @@ int run(const Options& o) {
   }
   auto model = open_model(o.model);
   if (!model.ok()) return fail("tokenize", model.message());
-  return print_ids(o, model->tokenizer(), model->manifest().context_length);
+  auto tok = model->tokenizer();
+  if (!tok.ok()) return fail("tokenize", tok.message());
+  return print_ids(o, **tok, model->manifest().text().tokenizer.context_length);
 }
 
 CommandRegistrar reg("tokenize", "Print CLIP token ids (start and end tokens, no padding)", [](CLI::App& sub) {

@@ -9,7 +9,6 @@
 #include "core/demo/shapes.h"
 #include "core/image/preprocess.h"
 #include "tools/ort/clip_model.h"
-#include "tools/ort/encoder.h"
 
 namespace clipsearch {
 namespace {
@@ -27,10 +26,8 @@ constexpr uint64_t kImageSeed = 7;
 constexpr size_t kImages = 4;
 
 struct Inputs {
-  std::vector<std::vector<int32_t>> rows;
-  int32_t pad_id = 0;
+  std::vector<std::string> captions;
   std::vector<float> pixels;  // kImages x [3, side, side]
-  int side = 0;
 };
 
 float cosine(const float* a, const float* b, size_t n) {
@@ -43,32 +40,17 @@ float cosine(const float* a, const float* b, size_t n) {
   return aa > 0 && bb > 0 ? float(ab / std::sqrt(aa * bb)) : 0.0f;
 }
 
-// Embeddings of the fixed inputs by one file of one encoder, rows back to back.
-clip::Result<std::vector<float>> run(const std::string& dir, const clip::ModelFile& file, const clip::EncoderSpec& spec,
-                                     bool text, const Inputs& in) {
-  EncoderConfig cfg;
-  cfg.path = (std::filesystem::path(dir) / file.path).string();
-  cfg.device = Device::Cpu;
-  cfg.expected_inputs = spec.input_names;
-  cfg.output_name = spec.output_name;
-  auto enc = Encoder::open(cfg);
-  if (!enc.ok()) return enc.error();
-  if (!text) return (*enc)->run_image(in.pixels.data(), kImages, in.side);
-  std::vector<float> out;
-  for (const auto& row : in.rows) {  // one at a time: no padding questions
-    auto e = (*enc)->run_text({row}, in.pad_id);
-    if (!e.ok()) return e.error();
-    out.insert(out.end(), e->begin(), e->end());
-  }
-  return out;
+// Embeddings of the fixed inputs by one precision of one encoder, rows back
+// to back. The model feeds each as its spec says (int8 one row at a time).
+clip::Result<std::vector<float>> run(ClipModel& model, const std::string& precision, bool text, const Inputs& in) {
+  model.force_precision(precision);
+  if (text) return model.embed_texts(in.captions);
+  return model.embed_images(in.pixels.data(), kImages);
 }
 
 clip::Result<Inputs> make_inputs(const ClipModel& model) {
-  const clip::ModelManifest& m = model.manifest();
   Inputs in;
-  for (const char* caption : kCaptions) in.rows.push_back(model.tokenizer().encode(caption, m.context_length));
-  in.pad_id = model.tokenizer().end_id();
-  in.side = m.image.size;
+  for (const char* caption : kCaptions) in.captions.push_back(caption);
   for (size_t i = 0; i < kImages; ++i) {
     auto crop = clip::resize_and_crop(clip::render_demo_sample(kImageSeed, i).image, model.image_config());
     if (!crop.ok()) return crop.error();
@@ -90,19 +72,19 @@ clip::Result<std::map<std::string, float>> check_agreement(const std::string& mo
 
   std::map<std::string, float> lowest;
   for (bool text : {true, false}) {
-    const clip::EncoderSpec& spec = text ? m.text : m.vision;
+    const clip::EncoderSpec& spec = text ? m.text().encoder : m.vision;
     const char* what = text ? "text" : "vision";
     auto ref_file = spec.variants.find("fp32");
     if (ref_file == spec.variants.end())
       return clip::make_error(std::string("--check-agreement needs the fp32 ") + what + " model as its reference");
     if (spec.variants.size() == 1) continue;
-    auto ref = run(model_dir, ref_file->second, spec, text, *inputs);
+    auto ref = run(*model, "fp32", text, *inputs);
     if (!ref.ok()) return ref.error();
-    const size_t count = text ? inputs->rows.size() : kImages;
+    const size_t count = text ? inputs->captions.size() : kImages;
     const size_t dim = ref->size() / count;
     for (const auto& [precision, file] : spec.variants) {
       if (precision == "fp32") continue;
-      auto out = run(model_dir, file, spec, text, *inputs);
+      auto out = run(*model, precision, text, *inputs);
       if (!out.ok()) return out.error();
       if (out->size() != ref->size())
         return clip::make_error(file.path + ": embeddings of another width than the fp32 model's");

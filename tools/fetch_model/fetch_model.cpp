@@ -6,7 +6,6 @@
 #include <filesystem>
 
 #include "core/util/result.h"  // CLIP_TRY
-#include "core/text/clip_tokenizer.h"
 #include "core/util/sha256.h"
 #include "tools/fetch_model/agreement.h"
 #include "tools/fetch_model/download_progress.h"
@@ -52,19 +51,27 @@ std::string utc_now() {
   return buf;
 }
 
+// Every encoder of a model with what to call it: each text tower, then vision.
+std::vector<std::pair<clip::EncoderSpec*, std::string>> encoders(clip::ModelManifest& m) {
+  std::vector<std::pair<clip::EncoderSpec*, std::string>> out;
+  for (auto& t : m.text_towers) out.emplace_back(&t.encoder, t.language + " text");
+  out.emplace_back(&m.vision, "vision");
+  return out;
+}
+
 clip::Status select_precisions(clip::ModelManifest& m, const std::vector<std::string>& want) {
   if (want.empty()) return clip::ok_status();
   for (const auto& p : want) {
     if (std::find(std::begin(kPrecisions), std::end(kPrecisions), p) == std::end(kPrecisions))
       return clip::make_error("unknown precision \"" + p + "\" (expected fp32, fp16 or int8)");
-    for (const auto& [spec, what] : {std::pair{&m.text, "text"}, std::pair{&m.vision, "vision"}}) {
+    for (const auto& [spec, what] : encoders(m)) {
       if (spec->variants.count(p)) continue;
       std::string has;
       for (const auto& [q, file] : spec->variants) has += (has.empty() ? "" : ", ") + q;
       return clip::make_error(m.name + " has no " + p + " " + what + " model (it has " + has + ")");
     }
   }
-  for (auto* spec : {&m.text, &m.vision})
+  for (const auto& [spec, what] : encoders(m))
     for (auto it = spec->variants.begin(); it != spec->variants.end();)
       it = std::find(want.begin(), want.end(), it->first) == want.end() ? spec->variants.erase(it) : std::next(it);
   return clip::ok_status();
@@ -117,54 +124,64 @@ const char* reference_precision(const clip::EncoderSpec& spec) {
   return nullptr;
 }
 
-// Input names and the embedding output from the graphs; every precision of
-// an encoder must agree, since model.json has one signature per encoder.
-clip::Status read_signature(const std::string& out_dir, clip::EncoderSpec& spec, const std::string& default_output,
-                            int image_side, uint32_t* dim) {
-  const clip::ModelFile& ref = spec.variants.at(reference_precision(spec));
-  const std::string ref_path = (fs::path(out_dir) / ref.path).string();
-  auto io = read_graph_io(ref_path);
-  if (!io.ok()) return io.error();
-  auto output = embedding_output(*io, spec.output_name.empty() ? default_output : spec.output_name, ref_path);
-  if (!output.ok()) return output.error();
-  if (image_side > 0) CLIP_TRY(check_image_side(*io, image_side, ref_path));
-  for (const auto& [precision, file] : spec.variants) {
-    if (&file == &ref) continue;
-    const std::string path = (fs::path(out_dir) / file.path).string();
-    auto other = read_graph_io(path);
-    if (!other.ok()) return other.error();
-    if (other->inputs != io->inputs)
-      return clip::make_error(path + ": its inputs differ from " + ref.path + "'s");
-    if (std::find(other->outputs.begin(), other->outputs.end(), *output) == other->outputs.end())
-      return clip::make_error(path + ": has no output " + *output + " (" + ref.path + " has)");
+// For an export whose names no one wrote down: input and output names from
+// its most precise graph; model.json records them and they are checked like
+// any other from then on.
+clip::Status discover_names(const std::string& out_dir, clip::ModelManifest& m) {
+  for (auto& [spec, what] : encoders(m)) {
+    if (!spec->input_names.empty() || !spec->output_name.empty()) continue;
+    const std::string path = (fs::path(out_dir) / spec->variants.at(reference_precision(*spec)).path).string();
+    auto graph = read_graph_file_signature(path);
+    if (!graph.ok()) return graph.error();
+    CLIP_TRY(discover_encoder_names(*graph, spec == &m.vision ? "image_embeds" : "text_embeds", path, spec));
   }
-  spec.input_names = io->inputs;
-  spec.output_name = *output;
-  *dim = static_embedding_dim(*io, *output);
   return clip::ok_status();
 }
 
 // For graphs that leave the embedding width dynamic: run one input.
-clip::Result<uint32_t> measure_dim(const std::string& out_dir, const clip::ModelManifest& m, bool text) {
-  const clip::EncoderSpec& spec = text ? m.text : m.vision;
+clip::Result<uint32_t> measure_dim(const std::string& out_dir, clip::ModelManifest m, bool text) {
+  m.embedding_dim = 1;  // provisional: what is measured here
+  auto spec = clip::ModelSpec::from_manifest(std::move(m));
+  if (!spec.ok()) return spec.error();
+  const clip::EncoderSpec& e = text ? spec->manifest().text().encoder : spec->manifest().vision;
   EncoderConfig cfg;
-  cfg.path = (fs::path(out_dir) / spec.variants.at(reference_precision(spec)).path).string();
-  cfg.output_name = spec.output_name;
+  cfg.path = (fs::path(out_dir) / e.variants.at(reference_precision(e)).path).string();
+  cfg.input_names = e.input_names;
+  cfg.output_name = e.output_name;
   auto enc = Encoder::open(cfg);
   if (!enc.ok()) return enc.error();
-  if ((*enc)->dim() > 0) return uint32_t((*enc)->dim());
-  const size_t side = size_t(m.image.size);
-  std::vector<float> zeros(3 * side * side, 0.0f);
-  auto out = text ? (*enc)->run_text({{clip::ClipTokenizer::kStartOfText, clip::ClipTokenizer::kEndOfText}},
-                                     clip::ClipTokenizer::kEndOfText)
-                  : (*enc)->run_image(zeros.data(), 1, m.image.size);
+  clip::Result<std::vector<float>> out = std::vector<float>{};
+  if (text) {
+    const clip::TextTower& tower = spec->manifest().text();
+    std::vector<std::string> texts;
+    for (const auto& f : tower.tokenizer.files) {
+      auto t = read_text_file((fs::path(out_dir) / f.path).string(), uint64_t(64) << 20);
+      if (!t.ok()) return t.error();
+      texts.push_back(std::move(*t));
+    }
+    auto tok = spec->make_tokenizer(tower, texts);
+    if (!tok.ok()) return tok.error();
+    auto batches = spec->text_batches(tower, {(*tok)->encode("a photo", tower.tokenizer.context_length)},
+                                      (*enc)->signature());
+    if (!batches.ok()) return batches.error();
+    out = (*enc)->run_text(batches->front());
+  } else {
+    const size_t side = size_t(spec->image().size);
+    std::vector<float> zeros(3 * side * side, 0.0f);
+    out = (*enc)->run_image(zeros.data(), 1, int(side));
+  }
   if (!out.ok()) return out.error();
   return uint32_t(out->size());
 }
 
-clip::Status settle_dim(const FetchModelOptions& o, clip::ModelManifest& m, uint32_t text_dim, uint32_t vision_dim) {
+clip::Status settle_dim(const FetchModelOptions& o, clip::ModelManifest& m) {
+  uint32_t text_dim = 0, vision_dim = 0;
   for (bool text : {true, false}) {
+    const clip::EncoderSpec& e = text ? m.text().encoder : m.vision;
+    auto graph = read_graph_file_signature((fs::path(o.out_dir) / e.variants.at(reference_precision(e)).path).string());
+    if (!graph.ok()) return graph.error();
     uint32_t& d = text ? text_dim : vision_dim;
+    d = static_embedding_dim(*graph, e.output_name);
     if (d == 0) {
       auto measured = measure_dim(o.out_dir, m, text);
       if (!measured.ok()) return measured.error();
@@ -183,39 +200,31 @@ clip::Status settle_dim(const FetchModelOptions& o, clip::ModelManifest& m, uint
   return clip::ok_status();
 }
 
+// Every file of every encoder against model.json's contract (names, types,
+// text length, image size, width): a catalog that says "text_embeds" for a
+// graph without one fails here, naming both.
+clip::Status check_graphs(const std::string& out_dir, const clip::ModelSpec& spec) {
+  for (const auto& tower : spec.manifest().text_towers)
+    for (const auto& [precision, file] : tower.encoder.variants) {
+      auto graph = read_graph_file_signature((fs::path(out_dir) / file.path).string());
+      if (!graph.ok()) return graph.error();
+      CLIP_TRY(spec.check_text_graph(tower, *graph, file.path));
+    }
+  for (const auto& [precision, file] : spec.manifest().vision.variants) {
+    auto graph = read_graph_file_signature((fs::path(out_dir) / file.path).string());
+    if (!graph.ok()) return graph.error();
+    CLIP_TRY(spec.check_vision_graph(*graph, file.path));
+  }
+  return clip::ok_status();
+}
+
 clip::Status write_manifest(const std::string& out_dir, clip::ModelManifest& m) {
-  auto fp = clip::compute_model_fingerprint(m);
-  if (!fp.ok()) return fp.error();
-  m.fingerprint = *fp;
-  auto valid = clip::validate_model_manifest(m);
-  if (!valid.ok()) return valid.error();
+  CLIP_TRY(clip::complete_fingerprints(&m));
+  CLIP_TRY(clip::validate_model_manifest(m));
   return write_file_atomic((fs::path(out_dir) / "model.json").string(), clip::serialize_model_manifest(m));
 }
 
 }  // namespace
-
-std::map<std::string, std::string> default_preferred_precision(const clip::ModelManifest& m) {
-  struct Rule {
-    const char* backend;
-    const char* order[3];  // first one both encoders have wins
-  };
-  static const Rule kRules[] = {
-      {"webgpu", {"fp16", "fp32", "int8"}},
-      {"cuda", {"fp16", "fp32", "int8"}},
-      {"wasm", {"int8", "fp32", "fp16"}},
-      {"cpu", {"fp32", "int8", "fp16"}},
-  };
-  std::map<std::string, std::string> out;
-  for (const Rule& rule : kRules) {
-    for (const char* p : rule.order) {
-      if (m.text.variants.count(p) && m.vision.variants.count(p)) {
-        out[rule.backend] = p;
-        break;
-      }
-    }
-  }
-  return out;
-}
 
 clip::Result<clip::ModelManifest> fetch_model(const FetchModelOptions& o) {
   clip::ModelManifest m = o.model;
@@ -224,20 +233,20 @@ clip::Result<clip::ModelManifest> fetch_model(const FetchModelOptions& o) {
   fs::create_directories(o.out_dir, ec);
   if (ec) return clip::make_error("cannot create " + o.out_dir + ": " + ec.message());
 
-  for (auto* spec : {&m.text, &m.vision})
+  for (const auto& [spec, what] : encoders(m))
     for (const char* precision : kPrecisions)  // most precise first, as people expect to see them
       if (auto it = spec->variants.find(precision); it != spec->variants.end()) CLIP_TRY(fetch_file(o, it->second));
-  for (auto& file : m.tokenizer_files) CLIP_TRY(fetch_file(o, file));
+  for (auto& tower : m.text_towers)
+    for (auto& file : tower.tokenizer.files) CLIP_TRY(fetch_file(o, file));
 
-  uint32_t text_dim = 0, vision_dim = 0;
-  CLIP_TRY(read_signature(o.out_dir, m.text, "text_embeds", 0, &text_dim));
-  CLIP_TRY(read_signature(o.out_dir, m.vision, "image_embeds", m.image.size, &vision_dim));
-  CLIP_TRY(settle_dim(o, m, text_dim, vision_dim));
+  CLIP_TRY(discover_names(o.out_dir, m));
+  CLIP_TRY(settle_dim(o, m));
 
   // Keep the template's preferences where the precision arrived; fill the rest.
-  auto defaults = default_preferred_precision(m);
+  auto defaults = clip::default_preferred_precision(m);
   for (auto it = m.preferred_precision.begin(); it != m.preferred_precision.end();) {
-    const bool present = m.text.variants.count(it->second) && m.vision.variants.count(it->second);
+    bool present = true;
+    for (const auto& [spec, what] : encoders(m)) present = present && spec->variants.count(it->second);
     it = present ? std::next(it) : m.preferred_precision.erase(it);
   }
   for (const auto& [backend, precision] : defaults) m.preferred_precision.emplace(backend, precision);
@@ -245,6 +254,13 @@ clip::Result<clip::ModelManifest> fetch_model(const FetchModelOptions& o) {
   m.source = o.source;
   m.source.fetched_utc = utc_now();
   m.agreement.clear();  // measured below, or not claimed
+  {
+    clip::ModelManifest checked = m;
+    CLIP_TRY(clip::complete_fingerprints(&checked));
+    auto spec = clip::ModelSpec::from_manifest(std::move(checked));
+    if (!spec.ok()) return spec.error();
+    CLIP_TRY(check_graphs(o.out_dir, *spec));
+  }
   CLIP_TRY(write_manifest(o.out_dir, m));
 
   if (o.check_agreement) {

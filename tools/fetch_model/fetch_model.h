@@ -15,7 +15,10 @@ namespace clipsearch {
 
 struct FetchModelOptions {
   std::string base_url;                 // files are base_url + path
-  clip::ModelManifest model;            // paths, known sha256/bytes, tokenizer and image settings
+  // Paths, known sha256/bytes, tokenizer and image settings. An encoder with
+  // no input names and no output name (a --url export nobody described) gets
+  // them from its graph; any other is checked against its graphs.
+  clip::ModelManifest model;
   clip::ModelSource source;             // recorded in model.json
   std::string out_dir;
   std::vector<std::string> precisions;  // subset of "fp32", "fp16", "int8"; empty = all listed
@@ -27,10 +30,5 @@ struct FetchModelOptions {
 // Returns the manifest written to OUT/model.json. A second run over the same
 // folder re-verifies what is there and fetches only what is missing.
 clip::Result<clip::ModelManifest> fetch_model(const FetchModelOptions& options);
-
-// Per backend: WebGPU and CUDA take fp16 (int8 MatMulInteger falls back to
-// the CPU under WebGPU), WASM takes int8 (smallest download, fast integer
-// kernels), the native CPU takes fp32; each falls back to what is present.
-std::map<std::string, std::string> default_preferred_precision(const clip::ModelManifest& m);
 
 }  // namespace clipsearch

@@ -1,33 +1,26 @@
-// What model.json must say about a downloaded ONNX graph: its input names
-// and which output is the embedding, read from the graph itself (never
-// assumed: exports differ, e.g. some text graphs also take attention_mask).
+// What a downloaded ONNX graph declares (input and output names, types,
+// shapes), read without optimising it. fetch-model checks every file against
+// model.json with ModelSpec, and, for an export whose names no one wrote
+// down (a --url transformers.js folder), reads them from here.
 #pragma once
-#include <cstdint>
 #include <string>
-#include <vector>
 
+#include "core/model/model_spec.h"
 #include "core/util/result.h"
 
 namespace clipsearch {
 
-struct GraphIo {
-  std::vector<std::string> inputs;
-  std::vector<std::vector<int64_t>> input_shapes;   // -1 where dynamic
-  std::vector<std::string> outputs;
-  std::vector<std::vector<int64_t>> output_shapes;  // -1 where dynamic
-};
+clip::Result<clip::GraphSignature> read_graph_file_signature(const std::string& onnx_path);
 
-clip::Result<GraphIo> read_graph_io(const std::string& onnx_path);
-
-// The embedding output: `preferred` ("text_embeds" / "image_embeds") when the
-// graph has it, else the graph's only output. Errors list the outputs.
-clip::Result<std::string> embedding_output(const GraphIo& io, const std::string& preferred, const std::string& path);
+// For a graph whose names are not known ahead: its input names in order, and
+// the embedding output: `preferred` ("text_embeds" / "image_embeds") when the
+// graph has it, else its only output. An ambiguous graph is an error listing
+// the outputs; what this picks is written into model.json and checked from
+// then on like any other name.
+clip::Status discover_encoder_names(const clip::GraphSignature& graph, const std::string& preferred,
+                                    const std::string& path, clip::EncoderSpec* encoder);
 
 // The embedding width when the graph states it ([batch, dim] with dim > 0), else 0.
-uint32_t static_embedding_dim(const GraphIo& io, const std::string& output);
-
-// A vision graph whose pixel input fixes its height and width must take the
-// image size model.json gives; a mismatch would only show at the first run.
-clip::Status check_image_side(const GraphIo& io, int side, const std::string& path);
+uint32_t static_embedding_dim(const clip::GraphSignature& graph, const std::string& output);
 
 }  // namespace clipsearch

@@ -142,23 +142,25 @@ clip::Result<clip::ModelManifest> model_template_from_url(const std::string& bas
     const char* precision;
     const char* suffix;
   } kVariants[] = {{"fp32", ""}, {"fp16", "_fp16"}, {"int8", "_quantized"}};
-  for (auto* enc : {&m.text, &m.vision}) {
-    const std::string stem = enc == &m.text ? "onnx/text_model" : "onnx/vision_model";
+  m.text_towers.emplace_back();
+  clip::TextTower& tower = m.text();
+  for (auto* enc : {&tower.encoder, &m.vision}) {
+    const bool text = enc == &tower.encoder;
+    const std::string stem = text ? "onnx/text_model" : "onnx/vision_model";
     for (const auto& v : kVariants) {
       const std::string path = stem + v.suffix + ".onnx";
       if (present(join(base, path), limits)) enc->variants[v.precision] = clip::ModelFile{path, "", 0};
     }
     if (enc->variants.empty()) return clip::make_error(join(base, stem + ".onnx") + ": not found (nor its fp16/quantized variants)");
-    enc->input_names = {enc == &m.text ? "input_ids" : "pixel_values"};  // replaced by the graph's
-    enc->output_name = enc == &m.text ? "text_embeds" : "image_embeds";
+    // Input and output names: read from the graphs once they are here.
   }
 
   if (present(join(base, "vocab.json"), limits) && present(join(base, "merges.txt"), limits)) {
-    m.tokenizer_kind = "vocab_merges";
-    m.tokenizer_files = {{"vocab.json", "", 0}, {"merges.txt", "", 0}};
+    tower.tokenizer.kind = "vocab_merges";
+    tower.tokenizer.files = {{"vocab.json", "", 0}, {"merges.txt", "", 0}};
   } else if (present(join(base, "tokenizer.json"), limits)) {
-    m.tokenizer_kind = "tokenizer_json";
-    m.tokenizer_files = {{"tokenizer.json", "", 0}};
+    tower.tokenizer.kind = "tokenizer_json";
+    tower.tokenizer.files = {{"tokenizer.json", "", 0}};
   } else {
     return clip::make_error(base + ": no tokenizer found (looked for vocab.json + merges.txt, then tokenizer.json)");
   }

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <map>
 
 #include "core/search/kernels.h"
 #include "tools/pipeline/file_io.h"
@@ -10,39 +9,6 @@
 namespace fs = std::filesystem;
 
 namespace clipsearch {
-
-namespace {
-
-clip::Result<clip::ClipTokenizer> load_tokenizer(const fs::path& dir, const clip::ModelManifest& m) {
-  std::vector<std::string> texts;
-  for (const auto& f : m.tokenizer_files) {
-    if (auto s = clip::check_model_path(f.path); !s.ok()) return s.error();
-    auto t = read_text_file((dir / f.path).string(), uint64_t(64) << 20);
-    if (!t.ok()) return t.error();
-    texts.push_back(std::move(*t));
-  }
-  auto need = [&](size_t n) -> clip::Status {
-    if (texts.size() == n) return clip::ok_status();
-    return clip::make_error((dir / "model.json").string() + ": tokenizer '" + m.tokenizer_kind + "' takes " +
-                            std::to_string(n) + " file(s), model.json lists " + std::to_string(texts.size()));
-  };
-  clip::Status s = clip::ok_status();
-  if (m.tokenizer_kind == "bpe_simple_vocab") {
-    if (!(s = need(1)).ok()) return s.error();
-    return clip::ClipTokenizer::from_bpe_merges(texts[0]);
-  }
-  if (m.tokenizer_kind == "vocab_merges") {
-    if (!(s = need(2)).ok()) return s.error();
-    return clip::ClipTokenizer::from_vocab_and_merges(texts[0], texts[1]);
-  }
-  if (m.tokenizer_kind == "tokenizer_json") {
-    if (!(s = need(1)).ok()) return s.error();
-    return clip::ClipTokenizer::from_tokenizer_json(texts[0]);
-  }
-  return clip::make_error((dir / "model.json").string() + ": unknown tokenizer kind '" + m.tokenizer_kind + "'");
-}
-
-}  // namespace
 
 ClipModel::ClipModel(ClipModel&&) noexcept = default;
 ClipModel& ClipModel::operator=(ClipModel&&) noexcept = default;
@@ -54,83 +20,138 @@ clip::Result<ClipModel> ClipModel::load(const std::string& dir) {
   if (!fs::is_directory(dir, ec)) return clip::make_error(dir + ": model folder not found");
   auto text = read_text_file(json_path.string(), uint64_t(16) << 20);
   if (!text.ok()) return text.error();
-  auto manifest = clip::parse_model_manifest(*text);
-  if (!manifest.ok()) return clip::make_error(json_path.string() + ": " + manifest.message());
-
-  ClipModel model;
+  auto spec = clip::ModelSpec::parse(*text);
+  if (!spec.ok()) return clip::make_error(json_path.string() + ": " + spec.message());
+  ClipModel model(std::move(*spec));
   model.dir_ = dir;
-  model.manifest_ = std::move(*manifest);
-  auto tok = load_tokenizer(dir, model.manifest_);
-  if (!tok.ok()) return clip::make_error(dir + ": tokenizer: " + tok.message());
-  model.tokenizer_ = std::make_unique<clip::ClipTokenizer>(std::move(*tok));
   return model;
+}
+
+clip::Result<const clip::TextTokenizer*> ClipModel::tokenizer(std::string_view language) {
+  auto tower = spec_.text_tower(language);
+  if (!tower.ok()) return tower.error();
+  auto& slot = tokenizers_[(*tower)->language];
+  if (slot) return slot.get();
+  std::vector<std::string> texts;
+  for (const auto& f : (*tower)->tokenizer.files) {
+    auto t = read_text_file((fs::path(dir_) / f.path).string(), uint64_t(64) << 20);
+    if (!t.ok()) return t.error();
+    texts.push_back(std::move(*t));
+  }
+  auto tok = spec_.make_tokenizer(**tower, texts);
+  if (!tok.ok()) return clip::make_error(dir_ + ": " + tok.message());
+  slot = std::move(*tok);
+  return slot.get();
+}
+
+clip::Result<std::vector<std::vector<int32_t>>> ClipModel::tokenize(const std::vector<std::string>& texts,
+                                                                    std::string_view language) {
+  auto tower = spec_.text_tower(language);
+  if (!tower.ok()) return tower.error();
+  auto tok = tokenizer(language);
+  if (!tok.ok()) return tok.error();
+  std::vector<std::vector<int32_t>> rows;
+  rows.reserve(texts.size());
+  for (const auto& t : texts) rows.push_back((*tok)->encode(t, (*tower)->tokenizer.context_length));
+  return rows;
 }
 
 clip::Status ClipModel::set_device(Device requested) {
   auto d = resolve_device(requested);
   if (!d.ok()) return d.error();
-  if (*d != device_) text_.reset(), vision_.reset();
+  if (*d != device_) text_.clear(), vision_.reset();
   device_ = *d;
   return clip::ok_status();
 }
 
-clip::Status ClipModel::open(std::unique_ptr<Encoder>& slot, const clip::EncoderSpec& spec, const char* what) {
-  if (slot) return clip::ok_status();
-  const clip::ModelFile* file = clip::pick_variant(spec, manifest_, device_name(device_));
-  if (!file) return clip::make_error(dir_ + "/model.json: no " + std::string(what) + " encoder file listed");
+void ClipModel::force_precision(std::string precision) {
+  if (precision != forced_precision_) text_.clear(), vision_.reset();
+  forced_precision_ = std::move(precision);
+}
+
+clip::Result<std::unique_ptr<Encoder>> ClipModel::open_encoder(const clip::EncoderSpec& spec) {
+  clip::EncoderChoice choice;
+  if (forced_precision_.empty()) {
+    auto chosen = spec_.choose_variant(spec, device_name(device_));
+    if (!chosen.ok()) return clip::make_error(dir_ + "/model.json: " + chosen.message());
+    choice = std::move(*chosen);
+  } else {
+    auto it = spec.variants.find(forced_precision_);
+    if (it == spec.variants.end())
+      return clip::make_error(dir_ + "/model.json: the encoder has no " + forced_precision_ + " file");
+    choice = {forced_precision_, it->second, forced_precision_ == "int8" ? size_t(1) : size_t(0)};
+  }
   EncoderConfig cfg;
-  cfg.path = (fs::path(dir_) / file->path).string();
+  cfg.path = (fs::path(dir_) / choice.file.path).string();
   cfg.device = device_;
-  cfg.expected_inputs = spec.input_names;
+  cfg.input_names = spec.input_names;
   cfg.output_name = spec.output_name;
+  cfg.max_rows = choice.max_rows;
   cfg.intra_op_threads = intra_op_threads_;
-  auto enc = Encoder::open(cfg);
+  return Encoder::open(cfg);
+}
+
+clip::Result<Encoder*> ClipModel::text_encoder(const clip::TextTower& tower) {
+  auto& slot = text_[tower.language];
+  if (slot) return slot.get();
+  auto enc = open_encoder(tower.encoder);
   if (!enc.ok()) return enc.error();
-  if ((*enc)->dim() != 0 && (*enc)->dim() != manifest_.embedding_dim)
-    return clip::make_error(cfg.path + ": output dim " + std::to_string((*enc)->dim()) + " but model.json says " +
-                            std::to_string(manifest_.embedding_dim));
+  const std::string file = fs::path((*enc)->path()).lexically_relative(dir_).generic_string();
+  if (auto s = spec_.check_text_graph(tower, (*enc)->signature(), file); !s.ok())
+    return clip::make_error(dir_ + ": " + s.message());
   slot = std::move(*enc);
+  return slot.get();
+}
+
+clip::Status ClipModel::open_vision() {
+  if (vision_) return clip::ok_status();
+  auto enc = open_encoder(manifest().vision);
+  if (!enc.ok()) return enc.error();
+  const std::string file = fs::path((*enc)->path()).lexically_relative(dir_).generic_string();
+  if (auto s = spec_.check_vision_graph((*enc)->signature(), file); !s.ok())
+    return clip::make_error(dir_ + ": " + s.message());
+  vision_ = std::move(*enc);
   return clip::ok_status();
 }
 
-clip::Result<std::vector<float>> ClipModel::embed_texts(const std::vector<std::string>& texts) {
-  std::vector<std::vector<int32_t>> rows;
-  rows.reserve(texts.size());
-  for (const auto& t : texts) rows.push_back(tokenizer_->encode(t, manifest_.context_length));
-  return embed_token_rows(rows);
+clip::Result<std::vector<float>> ClipModel::embed_texts(const std::vector<std::string>& texts,
+                                                        std::string_view language) {
+  auto rows = tokenize(texts, language);
+  if (!rows.ok()) return rows.error();
+  return embed_token_rows(*rows, language);
 }
 
-clip::Result<std::vector<float>> ClipModel::embed_token_rows(const std::vector<std::vector<int32_t>>& rows) {
-  if (auto s = open(text_, manifest_.text, "text"); !s.ok()) return s.error();
-  const size_t dim = manifest_.embedding_dim;
+clip::Result<std::vector<float>> ClipModel::embed_token_rows(const std::vector<std::vector<int32_t>>& rows,
+                                                             std::string_view language) {
+  auto tower = spec_.text_tower(language);
+  if (!tower.ok()) return tower.error();
+  auto enc = text_encoder(**tower);
+  if (!enc.ok()) return enc.error();
+  const size_t dim = manifest().embedding_dim;
+  auto batches = spec_.text_batches(**tower, rows, (*enc)->signature(), (*enc)->max_rows());
+  if (!batches.ok()) return batches.error();
   std::vector<float> out(rows.size() * dim);
-  // Rows of equal length run together without padding, so a batched text
-  // embeds exactly as it would alone (a single query is never padded).
-  std::map<size_t, std::vector<size_t>> by_length;
-  for (size_t i = 0; i < rows.size(); ++i) by_length[rows[i].size()].push_back(i);
-  for (const auto& [length, members] : by_length) {
-    std::vector<std::vector<int32_t>> group;
-    for (size_t i : members) group.push_back(rows[i]);
-    auto emb = text_->run_text(group, tokenizer_->end_id());
+  for (const clip::TextBatch& b : *batches) {
+    auto emb = (*enc)->run_text(b);
     if (!emb.ok()) return emb.error();
-    if (emb->size() != group.size() * dim)
-      return clip::make_error(text_->path() + ": returned " + std::to_string(emb->size()) + " floats, expected " +
-                              std::to_string(group.size() * dim));
-    for (size_t g = 0; g < members.size(); ++g)
-      std::copy_n(emb->data() + g * dim, dim, out.data() + members[g] * dim);
+    if (emb->size() != b.rows.size() * dim)
+      return clip::make_error((*enc)->path() + ": returned " + std::to_string(emb->size()) + " floats, expected " +
+                              std::to_string(b.rows.size() * dim));
+    for (size_t g = 0; g < b.rows.size(); ++g) std::copy_n(emb->data() + g * dim, dim, out.data() + b.rows[g] * dim);
   }
   for (size_t r = 0; r < rows.size(); ++r) clip::l2_normalize(out.data() + r * dim, dim);
   return out;
 }
 
 clip::Result<std::vector<float>> ClipModel::embed_images(const float* pixels, size_t count) {
-  if (auto s = open_vision(); !s.ok()) return s.error();
-  auto emb = vision_->run_image(pixels, count, manifest_.image.size);
+  CLIP_TRY(open_vision());
+  const size_t dim = manifest().embedding_dim;
+  auto emb = vision_->run_image(pixels, count, manifest().image.size);
   if (!emb.ok()) return emb.error();
-  if (emb->size() != count * manifest_.embedding_dim)
+  if (emb->size() != count * dim)
     return clip::make_error(vision_->path() + ": returned " + std::to_string(emb->size()) + " floats, expected " +
-                            std::to_string(count * manifest_.embedding_dim));
-  for (size_t r = 0; r < count; ++r) clip::l2_normalize(emb->data() + r * manifest_.embedding_dim, manifest_.embedding_dim);
+                            std::to_string(count * dim));
+  for (size_t r = 0; r < count; ++r) clip::l2_normalize(emb->data() + r * dim, dim);
   return emb;
 }
 

@@ -1,5 +1,7 @@
-// One ONNX encoder graph (CLIP text or vision) in an ORT session. Input and
-// output names come from the graph and are checked against model.json.
+// One ONNX encoder graph (a CLIP text or vision tower) in an ORT session.
+// It runs what it is given: the ids tensors ModelSpec::text_batches lays out,
+// or preprocessed pixels. Whether the graph fits model.json is
+// ModelSpec::check_*_graph's call, on signature().
 #pragma once
 #include <onnxruntime_cxx_api.h>
 
@@ -8,53 +10,47 @@
 #include <string>
 #include <vector>
 
+#include "core/model/model_spec.h"
 #include "core/util/result.h"
 #include "tools/ort/device.h"
 
 namespace clipsearch {
 
 struct EncoderConfig {
-  std::string path;                         // .onnx file
-  Device device = Device::Cpu;              // concrete, not Auto
-  std::vector<std::string> expected_inputs; // from model.json; empty = no check
-  std::string output_name;                  // from model.json
-  int intra_op_threads = 0;                 // 0 = ORT's default
+  std::string path;                      // .onnx file
+  Device device = Device::Cpu;           // concrete, not Auto
+  std::vector<std::string> input_names;  // model.json's, in its order (text: ids, then mask)
+  std::string output_name;               // model.json's
+  size_t max_rows = 0;                   // rows per run, 0 = any (ModelSpec::choose_variant)
+  int intra_op_threads = 0;              // 0 = ORT's default
 };
 
 class Encoder {
  public:
   static clip::Result<std::unique_ptr<Encoder>> open(const EncoderConfig& cfg);
 
-  // Text graph: sequences of token ids (start and end included). Sequences of
-  // unequal length are padded with `pad_id` (and masked when the graph takes
-  // an attention mask); a graph with a fixed sequence length gets exactly
-  // that. Returns rows * dim floats, not normalised.
-  clip::Result<std::vector<float>> run_text(const std::vector<std::vector<int32_t>>& rows, int32_t pad_id);
+  // What the graph declares, for ModelSpec's checks.
+  const clip::GraphSignature& signature() const { return signature_; }
 
-  // Vision graph: `batch` images of float32 NCHW [3, side, side].
-  clip::Result<std::vector<float>> run_image(const float* pixels, size_t batch, int side);
+  // One text batch; returns batch.rows.size() * dim floats, not normalised.
+  clip::Result<std::vector<float>> run_text(const clip::TextBatch& batch);
 
-  size_t dim() const { return dim_; }
-  const std::string& path() const { return path_; }
-  Device device() const { return device_; }
+  // `count` images of float32 NCHW [3, side, side]; count * dim floats.
+  clip::Result<std::vector<float>> run_image(const float* pixels, size_t count, int side);
+
+  const std::string& path() const { return cfg_.path; }
+  size_t max_rows() const { return cfg_.max_rows; }
+  Device device() const { return cfg_.device; }
 
  private:
-  struct Input {
-    std::string name;
-    ONNXTensorElementDataType type;
-    std::vector<int64_t> shape;  // -1 where dynamic
-  };
   Encoder() = default;
+  const clip::GraphPort& input(size_t i) const;
   clip::Result<std::vector<float>> run(std::vector<Ort::Value>& inputs, const std::vector<const char*>& names,
                                        size_t rows);
 
+  EncoderConfig cfg_;
   std::unique_ptr<Ort::Session> session_;
-  std::vector<Input> inputs_;
-  std::string output_name_;
-  ONNXTensorElementDataType output_type_ = ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT;
-  size_t dim_ = 0;
-  std::string path_;
-  Device device_ = Device::Cpu;
+  clip::GraphSignature signature_;
 };
 
 }  // namespace clipsearch

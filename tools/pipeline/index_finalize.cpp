@@ -112,7 +112,7 @@ clip::Result<clip::IndexManifest> finalize_index(const FinalizeInput& in, Journa
   clip::IndexManifest m;
   m.tool_version = CLIPSEARCH_VERSION;
   m.model_name = in.model->name;
-  m.model_fingerprint = in.model->fingerprint;
+  m.model_fingerprint = in.model_fingerprint;
   m.model_location = in.model_location;
   m.dim = in.dim;
   m.binary_codes = true;

@@ -16,6 +16,7 @@ namespace clipsearch {
 struct FinalizeInput {
   std::string out;
   const clip::ModelManifest* model = nullptr;
+  std::string model_fingerprint;       // what the shards record (the model's, or the appended index's)
   std::string model_location;          // relative to `out`, as the manifest records it
   uint32_t dim = 0;
   const LoadedIndex* base = nullptr;   // --append onto this index, else null

@@ -80,6 +80,13 @@ std::string model_location_for(const std::string& model_dir, const std::string& 
   return model.lexically_relative(index).generic_string();
 }
 
+// What new shards record: the fingerprint the index being extended records
+// (this model's or one it accepts, maybe an earlier format's), so all its
+// shards agree; else the model's own.
+std::string recorded_fingerprint(const ClipModel& model, const RunStart& run) {
+  return run.base ? run.base->manifest().model_fingerprint : model.manifest().fingerprint;
+}
+
 struct EncodeResult {
   size_t embedded = 0, unchanged = 0;
   double wall_seconds = 0;
@@ -112,7 +119,7 @@ clip::Result<EncodeResult> encode_pending(ClipModel& model, const IndexOptions& 
   const size_t workers = cpu_threads + (any_url ? o.download_threads : 0);
   const size_t window = 2 * o.batch + 2 * workers;
 
-  ShardBuilder builder(model, o, model.manifest().fingerprint, run.journal, times);
+  ShardBuilder builder(model, o, recorded_fingerprint(model, run), run.journal, times);
   Progress progress("indexing", pending.size());
   const auto t0 = std::chrono::steady_clock::now();
   {
@@ -139,6 +146,7 @@ clip::Result<clip::IndexManifest> commit(ClipModel& model, const IndexOptions& o
   FinalizeInput fin;
   fin.out = o.out;
   fin.model = &model.manifest();
+  fin.model_fingerprint = recorded_fingerprint(model, run);
   fin.model_location = model_location_for(model.dir(), o.out);
   fin.dim = model.manifest().embedding_dim;
   fin.base = run.base.get();

@@ -1,5 +1,7 @@
 #include "tools/pipeline/run_start.h"
 
+#include "core/model/model_spec.h"
+
 #include <algorithm>
 #include <filesystem>
 
@@ -87,7 +89,7 @@ clip::Result<RunStart> finish_cleanup(const std::string& out) {
 clip::Result<std::unique_ptr<LoadedIndex>> append_base(const std::string& out, const clip::ModelManifest& mm) {
   auto index = load_index(out);
   if (!index.ok()) return clip::make_error("--append: " + index.message());
-  if (auto st = index->index.check_model({mm.name, mm.fingerprint, mm.embedding_dim}, "the model given"); !st.ok())
+  if (auto st = index->index.check_model(clip::model_identity(mm), "the model given"); !st.ok())
     return clip::make_error(out + ": " + st.message() +
                             " Their embeddings cannot be mixed: index into a new folder or use --force to rebuild.");
   return std::make_unique<LoadedIndex>(std::move(*index));

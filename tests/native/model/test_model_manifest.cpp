@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "model_test_util.h"
@@ -26,17 +27,22 @@ TEST(ModelManifest, ParsesTheRealViTB32Manifest) {
   EXPECT_EQ(m->name, "clip-vit-base-patch32");
   EXPECT_EQ(m->embedding_dim, 512u);
   EXPECT_FLOAT_EQ(m->logit_scale, 100.0f);
-  ASSERT_EQ(m->text.variants.size(), 3u);
-  EXPECT_EQ(m->text.variants.at("int8").path, "onnx/text_model_quantized.onnx");
+  ASSERT_EQ(m->text_towers.size(), 1u);
+  const clip::TextTower& text = m->text();
+  EXPECT_EQ(text.language, "en");  // the default for the primary tower
+  ASSERT_EQ(text.encoder.variants.size(), 3u);
+  EXPECT_EQ(text.encoder.variants.at("int8").path, "onnx/text_model_quantized.onnx");
   EXPECT_EQ(m->vision.variants.at("fp32").sha256,
             "fd6e1402a588279d1723c7534d4bcba5bc0b14b47dfab0e46f8c47b8270d7d40");
-  EXPECT_EQ(m->text.input_names, std::vector<std::string>{"input_ids"});
+  EXPECT_EQ(text.encoder.input_names, std::vector<std::string>{"input_ids"});
   EXPECT_EQ(m->vision.output_name, "image_embeds");
-  EXPECT_EQ(m->tokenizer_kind, "vocab_merges");
-  ASSERT_EQ(m->tokenizer_files.size(), 2u);
-  EXPECT_EQ(m->tokenizer_files[1].path, "merges.txt");  // bare path form
-  EXPECT_EQ(m->tokenizer_files[1].sha256, "");
-  EXPECT_EQ(m->context_length, 77u);
+  EXPECT_EQ(text.tokenizer.kind, "vocab_merges");
+  ASSERT_EQ(text.tokenizer.files.size(), 2u);
+  EXPECT_EQ(text.tokenizer.files[1].path, "merges.txt");  // bare path form
+  EXPECT_EQ(text.tokenizer.files[1].sha256, "");
+  EXPECT_EQ(text.tokenizer.context_length, 77u);
+  EXPECT_EQ(text.input.length, clip::TextLength::variable);
+  EXPECT_EQ(text.input.pooling, clip::TextPooling::argmax);
   EXPECT_EQ(m->image.size, 224);
   EXPECT_FLOAT_EQ(m->image.mean[0], 0.48145466f);
   EXPECT_FLOAT_EQ(m->image.std[2], 0.27577711f);
@@ -100,6 +106,10 @@ TEST(ModelManifest, TheBundledDemoModelManifestIsValid) {
   auto fp = clip::compute_model_fingerprint(*m);
   ASSERT_TRUE(fp.ok()) << fp.message();
   EXPECT_EQ(m->fingerprint, *fp) << "models/demo/model.json's fingerprint is stale";
+  // Indexes built with it before fingerprint format 2 (tests/data/index/demo-fingerprint-v1).
+  EXPECT_NE(std::find(m->accepted_fingerprints.begin(), m->accepted_fingerprints.end(),
+                      "19a3a3f64e4e782f278c006120285a72f97641d6eb107a5ef063d055ff9638e5"),
+            m->accepted_fingerprints.end());
 }
 
 TEST(ModelManifest, ErrorsNameTheField) {
@@ -204,16 +214,4 @@ TEST(ModelManifest, HostileDocumentsGiveErrorsNotCrashes) {
       }
     }
   }
-}
-
-TEST(ModelManifest, PickVariantFollowsTheBackendPreference) {
-  auto m = parse_model_manifest(vitb32_manifest_text());
-  ASSERT_TRUE(m.ok()) << m.message();
-  EXPECT_EQ(clip::pick_variant(m->text, *m, "webgpu")->path, "onnx/text_model_fp16.onnx");
-  EXPECT_EQ(clip::pick_variant(m->text, *m, "wasm")->path, "onnx/text_model_quantized.onnx");
-  EXPECT_EQ(clip::pick_variant(m->text, *m, "cuda")->path, "onnx/text_model.onnx");  // no preference: fp32
-  m->text.variants.erase("fp32");
-  EXPECT_EQ(clip::pick_variant(m->text, *m, "cpu")->path, "onnx/text_model_fp16.onnx");  // next most precise
-  m->text.variants.clear();
-  EXPECT_EQ(clip::pick_variant(m->text, *m, "cpu"), nullptr);
 }

@@ -292,7 +292,8 @@ class FetchModel(unittest.TestCase):
         url = self.variant_repo("tiny-wrong-size", {"size": {"shortest_edge": 224}, "crop_size": 224})
         p = self.fetch("--url", url, "--out", self.out)
         side = self.source["image"]["size"]
-        self.assert_failed_with(p, "takes %dx%d pixels but the image size is 224" % (side, side))
+        self.assert_failed_with(p, "model.json says images are 224x224 RGB, [batch, 3, 224, 224], but the graph's "
+                                   "input 'pixel_values' is [?, 3, %d, %d]" % (side, side))
         self.assertFalse(os.path.exists(os.path.join(self.out, "model.json")))
 
     def test_url_of_another_clipsearch_model_keeps_its_fingerprint(self):

@@ -34,7 +34,7 @@ export async function loadIndexManifest(core, location) {
   }
   const manifest = coreRefusal('index-damaged', (why) => `Index damaged: ${url} is not a valid index manifest: ${why}`,
     () => core.parseIndexManifest(fetched.text));
-  return { manifest, url, base: new URL('./', url).href, fromCache: fetched.fromCache };
+  return { manifest, text: fetched.text, url, base: new URL('./', url).href, fromCache: fetched.fromCache };
 }
 
 export function totalShardBytes(manifest) {
@@ -81,7 +81,7 @@ export async function loadShards(core, index, loaded, { fingerprint, onProgress,
       });
       index.addShard(bytes, shard.file);
       if (index.fingerprint !== fingerprint) {
-        throw new UserError('model-mismatch', `${shard.file} was embedded with model fingerprint ${index.fingerprint.slice(0, 12)}…, not the loaded model's ${fingerprint.slice(0, 12)}….`);
+        throw new UserError('model-mismatch', `${shard.file} was embedded with model fingerprint ${index.fingerprint.slice(0, 12)}…, not the ${fingerprint.slice(0, 12)}… its index manifest records.`);
       }
       onShard();
     } catch (err) {

@@ -14,7 +14,7 @@ import { chooseBackend, backendLabel, loadOrt, requireWasmSimd } from './runtime
 import { loadModelManifest, loadServedModel, loadTokenizer, loadEncoder } from './model_loader.js';
 import { loadIndexManifest, loadShards, checkMemory, totalShardBytes } from './index_loader.js';
 import { cacheAvailable } from './fetch_cache.js';
-import { UserError } from './errors.js';
+import { UserError, coreRefusal } from './errors.js';
 import { formatCount, formatBytes } from '../format.js';
 
 export function progress(post, id, label) {
@@ -80,16 +80,11 @@ async function openIndexAndModel(session) {
   const indexInfo = (session.indexInfo = await loadIndexManifest(core, config.index));
   const im = indexInfo.manifest;
   const model = (session.model = await openModel(session, im, indexInfo.base));
-  const m = model.manifest;
-  if (m.fingerprint !== im.modelFingerprint) {
-    throw new UserError('model-mismatch',
-      `This index was built with another model: it needs “${im.modelName}” (fingerprint ${im.modelFingerprint.slice(0, 12)}…) ` +
-      `but the page loaded “${m.name}” (fingerprint ${m.fingerprint.slice(0, 12)}…) from ${model.base}. ` +
-      'Load the matching model with ?model=, or rebuild the index with this one.');
-  }
-  if (im.dim !== m.embeddingDim) {
-    throw new UserError('model-mismatch', `The index holds ${im.dim}-d vectors but model “${m.name}” makes ${m.embeddingDim}-d embeddings.`);
-  }
+  // The core's one model/index check: the model's fingerprint or one it
+  // accepts (indexes from before fingerprint format 2), and its dim.
+  coreRefusal('model-mismatch',
+    (why) => `${why} Load the matching model with ?model=, or rebuild the index with this one.`,
+    () => core.checkModelForIndex(model.json, indexInfo.text, `the page's model from ${model.base}`));
   checkMemory(im, config.deviceMemory);
   if (model.fromCache || indexInfo.fromCache) state.note('Offline: using the cached model and index.');
   state.indexPlanned({ shards: im.shards.length, images: im.count });
@@ -119,7 +114,7 @@ async function loadTextSide(session, post) {
 async function loadIndexShards(session, post, onShard) {
   const { core, index, indexInfo, model, state } = session;
   const damaged = await loadShards(core, index, indexInfo, {
-    fingerprint: model.manifest.fingerprint,
+    fingerprint: indexInfo.manifest.modelFingerprint,  // the model's own, or one it accepts
     onProgress: progress(post, 'index', 'Index'),
     onShard: () => {
       state.shardLoaded(index.size);
