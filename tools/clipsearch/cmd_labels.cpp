@@ -69,7 +69,7 @@ int run(const Options& o) {
   auto scores = clip::score_labels(*image, *label_embeddings, m.embedding_dim, m.logit_scale);
   if (!scores.ok()) return fail("labels", scores.message());
 
-  const auto unknown = clip::unknown_words(model->tokenizer(), texts, trained_token_ids(*model));
+  const auto unknown = unknown_words(*model, texts);
   if (!unknown.empty()) {
     std::string words;
     for (const auto& w : unknown) words += (words.empty() ? "" : ", ") + w;

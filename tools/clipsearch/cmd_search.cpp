@@ -187,8 +187,7 @@ int run_query(const Options& o, const LoadedIndex& index) {
   if (!positive_texts.empty()) {
     auto m = load_model();
     if (!m.ok()) return fail("search", m.message());
-    clip::apply_unknown_words(verdict, clip::unknown_words((*m)->tokenizer(), positive_texts,
-                                                           trained_token_ids(**m)));
+    clip::apply_unknown_words(verdict, unknown_words(**m, positive_texts));
   }
   std::fprintf(stderr, "match %s: %s\n", clip::match_level_name(verdict.level),
                clip::describe_match(verdict, index.manifest().model_name).c_str());

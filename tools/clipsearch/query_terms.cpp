@@ -1,5 +1,7 @@
 #include "tools/clipsearch/query_terms.h"
 
+#include "core/query/unknown_words.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -41,17 +43,13 @@ const char* term_source_name(TermSource source) {
   return "text";
 }
 
-std::vector<int32_t> trained_token_ids(const ClipModel& model) {
-  // TEMPORARY until ModelManifest carries text.trained_token_ids.
-  std::vector<int32_t> ids;
-  auto text = read_text_file((fs::path(model.dir()) / "model.json").string(), uint64_t(16) << 20);
-  if (!text.ok()) return ids;
-  const auto j = nlohmann::json::parse(*text, nullptr, false);
-  if (!j.is_object() || !j.contains("text") || !j["text"].contains("trained_token_ids")) return ids;
-  for (const auto& v : j["text"]["trained_token_ids"])
-    if (v.is_number_integer()) ids.push_back(v.get<int32_t>());
-  std::sort(ids.begin(), ids.end());
-  return ids;
+std::vector<std::string> unknown_words(ClipModel& model, const std::vector<std::string>& texts) {
+  const std::vector<int32_t>& known = model.manifest().text().trained_token_ids;
+  if (known.empty()) return {};
+  auto tok = model.tokenizer();
+  const auto* clip_tok = tok.ok() ? dynamic_cast<const clip::ClipTokenizer*>(*tok) : nullptr;
+  if (!clip_tok) return {};
+  return clip::unknown_words(*clip_tok, texts, known);
 }
 
 clip::Result<EmbeddedQuery> embed_query_expression(const std::string& expression, const clip::Index& index,

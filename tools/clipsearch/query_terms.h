@@ -32,9 +32,10 @@ struct EmbeddedQuery {
   bool image_modality = false;
 };
 
-// The token ids the model's text tower was trained on (model.json), sorted;
-// empty when the model does not say.
-std::vector<int32_t> trained_token_ids(const ClipModel& model);
+// The words of `texts` the model's primary text tower never saw in training
+// (model.json text.trained_token_ids); empty when the model does not say, or
+// its tokenizer is not CLIP's (the word split is CLIP's pre-tokenizer).
+std::vector<std::string> unknown_words(ClipModel& model, const std::vector<std::string>& texts);
 
 // `model` loads the model on first use, so an expression of similar:ID
 // terms runs no encoder at all.
