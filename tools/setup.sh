@@ -19,7 +19,7 @@ debs=(
   libstb-dev nlohmann-json3-dev libcli11-dev libcurl4-openssl-dev zlib1g-dev
   emscripten binaryen
   chromium libvulkan1 mesa-vulkan-drivers
-  python3-torch python3-numpy python3-pil libopenblas0-pthread
+  python3-torch python3-numpy python3-pil python3-onnx libopenblas0-pthread
   libfaiss-dev
   unicode-data
   imagemagick time util-linux

@@ -1,7 +1,7 @@
 // clipsearch fetch-model: downloads a public CLIP ONNX export into a model
 // folder the CLI and the page can use, resuming interrupted downloads and
 // verifying sizes and SHA-256 where they are published.
-//   clipsearch fetch-model clip-vit-base-patch32 [--precision fp16,int8] [--check-agreement]
+//   clipsearch fetch-model clip-vit-base-patch32 [--precision fp16,int8] [--no-verify]
 //   clipsearch fetch-model --url https://host/some/model/ --name my-model
 //   clipsearch fetch-model --list
 #include <cstdio>
@@ -28,7 +28,8 @@ struct Options {
   std::vector<std::string> precisions;
   std::string revision;
   std::string catalog;
-  bool check_agreement = false;
+  bool no_verify = false;
+  bool allow_unverified = false;
   bool list = false;
   int attempts = 4;
   long connect_timeout_s = 20;
@@ -56,7 +57,8 @@ int list(const Options& o) {
               << " px; precisions:";
     for (const char* p : {"fp32", "fp16", "int8"})
       if (e.model.vision.variants.count(p)) std::cout << " " << p;
-    std::cout << "\n  from " << e.resolved_base_url() << "\n";
+    std::cout << "\n  from " << e.resolved_base_url() << (e.verified ? "" : " (unverified: needs --allow-unverified)")
+              << "\n  licence: " << e.license << "\n";
     if (!e.aliases.empty()) {
       std::cout << "  also:";
       for (const auto& a : e.aliases) std::cout << " " << a;
@@ -73,7 +75,7 @@ int run(const Options& o) {
   FetchModelOptions f;
   f.log = log_line;
   f.precisions = o.precisions;
-  f.check_agreement = o.check_agreement;
+  f.verify = !o.no_verify;
   f.download.attempts = o.attempts;
   f.download.limits.connect_timeout_s = o.connect_timeout_s;
   f.download.limits.low_speed_time_s = o.stall_timeout_s;
@@ -88,13 +90,23 @@ int run(const Options& o) {
       return fail("fetch-model", "no model \"" + o.model + "\" in the catalog (known: " + known +
                                      "); or pass --url BASE");
     }
+    if (!e->verified && !o.allow_unverified)
+      return fail("fetch-model", e->name + " is unverified: not every file's size and SHA-256 was published where " +
+                                     "this catalog could cite it (docs/MODELS.md); pass --allow-unverified to fetch it " +
+                                     "anyway and record what arrives");
+    if (!o.revision.empty() && o.revision != e->revision)
+      log_line("--revision " + o.revision + " instead of the pinned " + e->revision +
+               ": the catalog's sizes and hashes may not match it");
+    log_line(e->name + ": licence " + e->license + (e->license_url.empty() ? "" : " (" + e->license_url + ")"));
+    f.checks = e->checks;
+    f.reference_dir = e->dir;
     f.base_url = e->resolved_base_url(o.revision);
     f.model = e->model;
     f.source.catalog = e->name;
     f.source.revision = o.revision.empty() ? e->revision : o.revision;
   } else {
     f.base_url = o.url.back() == '/' ? o.url : o.url + "/";
-    auto plan = model_template_from_url(f.base_url, o.name, f.download.limits, log_line);
+    auto plan = model_template_from_url(f.base_url, o.name, f.download.limits, log_line, &f.hf_export);
     if (!plan.ok()) return fail("fetch-model", plan.message());
     f.model = std::move(*plan);
     f.source.revision = o.revision;
@@ -126,8 +138,10 @@ CommandRegistrar reg(
           ->delimiter(',');
       sub.add_option("--revision", o->revision, "Repository revision instead of the catalog's pinned one");
       sub.add_option("--catalog", o->catalog, "Model catalog file (default: models/catalog.json)");
-      sub.add_flag("--check-agreement", o->check_agreement,
-                   "Measure each precision's cosine to fp32 on fixed inputs and record it in model.json");
+      sub.add_flag("--no-verify", o->no_verify,
+                   "Keep a model that fails its checks on arrival (published numbers, fp32 agreement)");
+      sub.add_flag("--allow-unverified", o->allow_unverified,
+                   "Fetch a catalog entry whose files' sizes and hashes are not all published");
       sub.add_flag("--list", o->list, "List the catalog's models and exit");
       sub.add_option("--attempts", o->attempts, "Tries per file for dropped connections and server errors")
           ->check(CLI::Range(1, 100));

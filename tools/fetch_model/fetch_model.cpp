@@ -7,9 +7,10 @@
 
 #include "core/util/result.h"  // CLIP_TRY
 #include "core/util/sha256.h"
-#include "tools/fetch_model/agreement.h"
+#include "tools/fetch_model/arrival_checks.h"
 #include "tools/fetch_model/download_progress.h"
 #include "tools/fetch_model/graph_io.h"
+#include "tools/fetch_model/url_template.h"
 #include "tools/ort/encoder.h"
 #include "tools/pipeline/file_io.h"
 
@@ -127,14 +128,38 @@ const char* reference_precision(const clip::EncoderSpec& spec) {
 // For an export whose names no one wrote down: input and output names from
 // its most precise graph; model.json records them and they are checked like
 // any other from then on.
-clip::Status discover_names(const std::string& out_dir, clip::ModelManifest& m) {
+clip::Status discover_names(const FetchModelOptions& o, clip::ModelManifest& m) {
+  const std::string& out_dir = o.out_dir;
   for (auto& [spec, what] : encoders(m)) {
-    if (!spec->input_names.empty() || !spec->output_name.empty()) continue;
+    if (!spec->input_names.empty() && !spec->output_name.empty()) continue;
     const std::string path = (fs::path(out_dir) / spec->variants.at(reference_precision(*spec)).path).string();
     auto graph = read_graph_file_signature(path);
     if (!graph.ok()) return graph.error();
-    CLIP_TRY(discover_encoder_names(*graph, spec == &m.vision ? "image_embeds" : "text_embeds", path, spec));
+    clip::EncoderSpec found;
+    CLIP_TRY(discover_encoder_names(*graph, spec == &m.vision ? "image_embeds" : "text_embeds", path, &found));
+    if (spec->input_names.empty()) spec->input_names = found.input_names;
+    if (spec->output_name.empty()) spec->output_name = found.output_name;
+    o.log(what + " graph: inputs read from it: " + [&] {
+      std::string s;
+      for (const auto& n : spec->input_names) s += (s.empty() ? "" : ", ") + n;
+      return s;
+    }() + "; output " + spec->output_name);
   }
+  return clip::ok_status();
+}
+
+// A transformers.js export states its text contract in tokenizer.json.
+clip::Status read_text_contract(const FetchModelOptions& o, clip::ModelManifest& m) {
+  clip::TextTower& tower = m.text();
+  if (tower.tokenizer.kind != "tokenizer_json") return clip::ok_status();
+  const std::string path = (fs::path(o.out_dir) / tower.tokenizer.files.at(0).path).string();
+  auto text = read_text_file(path, uint64_t(64) << 20);
+  if (!text.ok()) return text.error();
+  bool fixed = false;
+  if (auto s = apply_hf_tokenizer_padding(*text, &tower, &fixed); !s.ok()) return clip::make_error(path + ": " + s.message());
+  if (fixed)
+    o.log("tokenizer.json pads every text to " + std::to_string(tower.tokenizer.context_length) + " ids with " +
+          std::to_string(tower.input.pad_id) + ": the text input has fixed length");
   return clip::ok_status();
 }
 
@@ -203,7 +228,18 @@ clip::Status settle_dim(const FetchModelOptions& o, clip::ModelManifest& m) {
 // Every file of every encoder against model.json's contract (names, types,
 // text length, image size, width): a catalog that says "text_embeds" for a
 // graph without one fails here, naming both.
-clip::Status check_graphs(const std::string& out_dir, const clip::ModelSpec& spec) {
+clip::Status check_graphs(const std::string& out_dir, clip::ModelManifest m) {
+  // Before the width is settled: the catalog's, else the graph's own.
+  if (m.embedding_dim == 0) {
+    const clip::ModelFile& ref = m.vision.variants.at(reference_precision(m.vision));
+    auto graph = read_graph_file_signature((fs::path(out_dir) / ref.path).string());
+    if (!graph.ok()) return graph.error();
+    m.embedding_dim = static_embedding_dim(*graph, m.vision.output_name);
+    if (m.embedding_dim == 0) m.embedding_dim = 1;  // dynamic: nothing to compare yet
+  }
+  auto checked = clip::ModelSpec::from_manifest(std::move(m));
+  if (!checked.ok()) return checked.error();
+  const clip::ModelSpec& spec = *checked;
   for (const auto& tower : spec.manifest().text_towers)
     for (const auto& [precision, file] : tower.encoder.variants) {
       auto graph = read_graph_file_signature((fs::path(out_dir) / file.path).string());
@@ -224,6 +260,16 @@ clip::Status write_manifest(const std::string& out_dir, clip::ModelManifest& m) 
   return write_file_atomic((fs::path(out_dir) / "model.json").string(), clip::serialize_model_manifest(m));
 }
 
+// A model that fails its checks stays on disk for inspection, but without a
+// model.json no command or page will load it.
+clip::Error reject(const FetchModelOptions& o, const std::string& why) {
+  const fs::path json = fs::path(o.out_dir) / "model.json";
+  std::error_code ec;
+  fs::rename(json, fs::path(o.out_dir) / "model.json.rejected", ec);
+  return clip::make_error(o.out_dir + ": the model " + why + " (model.json moved to model.json.rejected; " +
+                          "--no-verify keeps a model that fails its checks)");
+}
+
 }  // namespace
 
 clip::Result<clip::ModelManifest> fetch_model(const FetchModelOptions& o) {
@@ -239,7 +285,9 @@ clip::Result<clip::ModelManifest> fetch_model(const FetchModelOptions& o) {
   for (auto& tower : m.text_towers)
     for (auto& file : tower.tokenizer.files) CLIP_TRY(fetch_file(o, file));
 
-  CLIP_TRY(discover_names(o.out_dir, m));
+  CLIP_TRY(discover_names(o, m));
+  if (o.hf_export) CLIP_TRY(read_text_contract(o, m));
+  CLIP_TRY(check_graphs(o.out_dir, m));
   CLIP_TRY(settle_dim(o, m));
 
   // Keep the template's preferences where the precision arrived; fill the rest.
@@ -254,20 +302,23 @@ clip::Result<clip::ModelManifest> fetch_model(const FetchModelOptions& o) {
   m.source = o.source;
   m.source.fetched_utc = utc_now();
   m.agreement.clear();  // measured below, or not claimed
-  {
-    clip::ModelManifest checked = m;
-    CLIP_TRY(clip::complete_fingerprints(&checked));
-    auto spec = clip::ModelSpec::from_manifest(std::move(checked));
-    if (!spec.ok()) return spec.error();
-    CLIP_TRY(check_graphs(o.out_dir, *spec));
-  }
   CLIP_TRY(write_manifest(o.out_dir, m));
 
-  if (o.check_agreement) {
-    auto agreement = check_agreement(o.out_dir, o.log);
-    if (!agreement.ok()) return agreement.error();
-    m.agreement = *agreement;
-    CLIP_TRY(write_manifest(o.out_dir, m));
+  auto report = check_on_arrival(o.out_dir, o.checks, o.reference_dir, o.log);
+  if (!report.ok() && o.verify) return reject(o, "could not be checked: " + report.message());
+  if (!report.ok()) {
+    o.log("kept without checks (--no-verify): " + report.message());
+    return m;
+  }
+  m.agreement = report->agreement;
+  CLIP_TRY(write_manifest(o.out_dir, m));
+  if (!report->failures.empty()) {
+    std::string why;
+    for (const auto& f : report->failures) why += (why.empty() ? "" : "; ") + f;
+    if (o.verify) return reject(o, "failed its checks on arrival: " + why);
+    o.log("kept although it failed its checks on arrival (--no-verify): " + why);
+  } else {
+    o.log("checks on arrival passed");
   }
   return m;
 }

@@ -9,6 +9,7 @@
 
 #include "core/model/model_manifest.h"
 #include "core/util/result.h"
+#include "tools/fetch_model/model_catalog.h"
 #include "tools/net/http.h"
 
 namespace clipsearch {
@@ -22,13 +23,21 @@ struct FetchModelOptions {
   clip::ModelSource source;             // recorded in model.json
   std::string out_dir;
   std::vector<std::string> precisions;  // subset of "fp32", "fp16", "int8"; empty = all listed
-  bool check_agreement = false;
+  // Reproduced after the download (published numbers, fp32 agreement); a
+  // model that fails is refused unless `verify` is false.
+  ReferenceChecks checks;
+  std::string reference_dir;  // where the check images are
+  bool verify = true;
+  // A transformers.js export: the text input contract comes from its
+  // tokenizer.json padding (apply_hf_tokenizer_padding), checked against the graph.
+  bool hf_export = false;
   net::DownloadOptions download;        // limits and retries; expected size/hash are set per file
   std::function<void(const std::string&)> log;  // progress lines
 };
 
 // Returns the manifest written to OUT/model.json. A second run over the same
-// folder re-verifies what is there and fetches only what is missing.
+// folder re-verifies what is there and fetches only what is missing. A model
+// that fails its checks on arrival leaves OUT/model.json.rejected instead.
 clip::Result<clip::ModelManifest> fetch_model(const FetchModelOptions& options);
 
 }  // namespace clipsearch

@@ -22,6 +22,99 @@ std::string lower(std::string s) {
   return s;
 }
 
+constexpr const char* kFromGraph = "(read from the graph on arrival)";
+
+// Encoders whose input names the catalog leaves to the graph: a placeholder
+// gets them through the model.json parser and is cleared after it.
+nlohmann::json with_placeholder_inputs(nlohmann::json model) {
+  auto fill = [](nlohmann::json& enc) {
+    if (enc.is_object() && !enc.contains("inputs")) enc["inputs"] = {kFromGraph};
+  };
+  if (model.is_object()) {
+    for (const char* key : {"text", "vision"})
+      if (model.contains(key)) fill(model[key]);
+    if (model.contains("text_towers") && model["text_towers"].is_array())
+      for (auto& t : model["text_towers"]) fill(t);
+  }
+  return model;
+}
+
+void clear_placeholder_inputs(clip::ModelManifest& m) {
+  auto clear = [](clip::EncoderSpec& e) {
+    if (e.input_names.size() == 1 && e.input_names[0] == kFromGraph) e.input_names.clear();
+  };
+  for (auto& t : m.text_towers) clear(t.encoder);
+  clear(m.vision);
+}
+
+clip::Status check_verified(const CatalogEntry& e, const Fields& f) {
+  std::vector<const clip::ModelFile*> files;
+  for (const auto& t : e.model.text_towers) {
+    for (const auto& [p, file] : t.encoder.variants) files.push_back(&file);
+    for (const auto& file : t.tokenizer.files) files.push_back(&file);
+  }
+  for (const auto& [p, file] : e.model.vision.variants) files.push_back(&file);
+  for (const clip::ModelFile* file : files)
+    if (file->sha256.empty() || file->bytes == 0)
+      return f.fail("verified", "is true, but " + file->path + " has no published sha256 and size");
+  return clip::ok_status();
+}
+
+clip::Status read_checks(const Fields& entry, const std::string& file, ReferenceChecks* out) {
+  const nlohmann::json* v = nullptr;
+  CLIP_TRY(entry.member("checks", false, &v));
+  if (!v) return clip::ok_status();
+  Fields f(*v, entry.name("checks"), file);
+  CLIP_TRY(f.object());
+  double min_agreement = out->min_agreement;
+  CLIP_TRY(f.number("min_agreement", &min_agreement, false));
+  out->min_agreement = float(min_agreement);
+  const nlohmann::json* labels = nullptr;
+  CLIP_TRY(f.member("labels", false, &labels));
+  if (labels) {
+    Fields l(*labels, f.name("labels"), file);
+    LabelCheck c;
+    CLIP_TRY(l.object());
+    CLIP_TRY(l.string("image", &c.image, true));
+    CLIP_TRY(l.string_list("texts", &c.texts, true));
+    CLIP_TRY(l.string("source", &c.source, true));
+    const nlohmann::json* probs = nullptr;
+    CLIP_TRY(l.member("probs", true, &probs));
+    if (!probs->is_array() || probs->size() != c.texts.size())
+      return l.fail("probs", "must be an array of one number per text");
+    for (const auto& p : *probs) {
+      if (!p.is_number()) return l.fail("probs", "must be an array of one number per text");
+      c.probs.push_back(float(p.get<double>()));
+    }
+    double err = c.max_abs_error;
+    CLIP_TRY(l.number("max_abs_error", &err, false));
+    c.max_abs_error = float(err);
+    if (auto path = clip::check_model_path(c.image); !path.ok()) return l.fail("image", path.message());
+    out->labels.push_back(std::move(c));
+  }
+  const nlohmann::json* retrieval = nullptr;
+  CLIP_TRY(f.member("retrieval", false, &retrieval));
+  if (retrieval) {
+    Fields r(*retrieval, f.name("retrieval"), file);
+    RetrievalCheck c;
+    CLIP_TRY(r.object());
+    CLIP_TRY(r.string("source", &c.source, true));
+    const nlohmann::json* pairs = nullptr;
+    CLIP_TRY(r.member("pairs", true, &pairs));
+    if (!pairs->is_array() || pairs->size() < 2) return r.fail("pairs", "must list at least 2 {image, text} pairs");
+    for (const auto& p : *pairs) {
+      Fields pf(p, r.name("pairs"), file);
+      std::string image, text;
+      CLIP_TRY(pf.string("image", &image, true));
+      CLIP_TRY(pf.string("text", &text, true));
+      if (auto path = clip::check_model_path(image); !path.ok()) return pf.fail("image", path.message());
+      c.pairs.emplace_back(image, text);
+    }
+    out->retrieval.push_back(std::move(c));
+  }
+  return clip::ok_status();
+}
+
 clip::Result<CatalogEntry> read_entry(const nlohmann::json& v, const std::string& where, const std::string& file) {
   CatalogEntry e;
   Fields f(v, where, file);
@@ -30,6 +123,8 @@ clip::Result<CatalogEntry> read_entry(const nlohmann::json& v, const std::string
   CLIP_TRY(f.string_list("aliases", &e.aliases, false));
   CLIP_TRY(f.string("description", &e.description, false));
   CLIP_TRY(f.string("license", &e.license, false));
+  CLIP_TRY(f.string("license_url", &e.license_url, false));
+  CLIP_TRY(f.boolean("verified", &e.verified, false));
   CLIP_TRY(f.string("repo", &e.repo, false));
   CLIP_TRY(f.string("base_url", &e.base_url, true));
   CLIP_TRY(f.string("revision", &e.revision, false));
@@ -39,10 +134,14 @@ clip::Result<CatalogEntry> read_entry(const nlohmann::json& v, const std::string
     return f.fail("revision", "is needed: base_url contains {revision}");
   const nlohmann::json* model = nullptr;
   CLIP_TRY(f.member("model", true, &model));
-  auto m = clip::parse_model_manifest(model->dump());
+  auto m = clip::parse_model_manifest(with_placeholder_inputs(*model).dump());
   if (!m.ok()) return clip::make_error(file + ": " + where + ".model (" + e.name + "): " + m.message());
   e.model = std::move(*m);
+  clear_placeholder_inputs(e.model);
   if (e.model.name != e.name) return f.fail("model.name", "must equal the entry's name \"" + e.name + "\"");
+  if (e.verified) CLIP_TRY(check_verified(e, f));
+  CLIP_TRY(read_checks(f, file, &e.checks));
+  e.dir = fs::path(file).parent_path().string();
   return e;
 }
 

@@ -11,20 +11,50 @@
 
 namespace clipsearch {
 
+// Published results of the real model that fetch-model reproduces after a
+// download (docs/MODELS.md, "Checked on arrival"). Image paths are relative
+// to the catalog file's folder.
+struct LabelCheck {
+  std::string image;
+  std::vector<std::string> texts;
+  std::vector<float> probs;     // softmax(logit_scale x cosine) over `texts`, as published
+  float max_abs_error = 0.01f;  // per probability
+  std::string source;           // where the numbers were published
+};
+
+struct RetrievalCheck {
+  std::vector<std::pair<std::string, std::string>> pairs;  // (image, its own description)
+  std::string source;
+};
+
+struct ReferenceChecks {
+  std::vector<LabelCheck> labels;        // 0 or 1
+  std::vector<RetrievalCheck> retrieval; // 0 or 1
+  // Lowest cosine to fp32 a fp16 or int8 file may show on fixed inputs.
+  float min_agreement = 0.9f;
+};
+
 struct CatalogEntry {
   std::string name;
   std::vector<std::string> aliases;
   std::string description;
   std::string license;
+  std::string license_url;
   std::string repo;      // a page for people
   std::string base_url;  // files are base_url + path; "{revision}" is replaced
   std::string revision;
-  clip::ModelManifest model;  // fingerprint empty; sha256/bytes empty/0 when unknown
+  // Every file's size and SHA-256 seen in a public source. An unverified
+  // entry is fetched only with --allow-unverified.
+  bool verified = false;
+  clip::ModelManifest model;  // fingerprint empty; sha256/bytes empty/0 when unknown; no input names = from the graph
+  ReferenceChecks checks;
+  std::string dir;            // the catalog file's folder: where check images are
 
   // base_url with {revision} filled in, ending in '/'.
   std::string resolved_base_url(const std::string& revision_override = "") const;
 };
 
+// `file` names the catalog in errors; its folder is each entry's `dir`.
 clip::Result<std::vector<CatalogEntry>> parse_model_catalog(std::string_view json_text, const std::string& file);
 
 // By name or alias, ignoring case; nullptr when unknown.

@@ -1,6 +1,7 @@
 #include "tools/fetch_model/url_template.h"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <vector>
 
@@ -93,6 +94,30 @@ clip::Status apply_hf_preprocessor_config(std::string_view json_text, clip::Mode
   return clip::ok_status();
 }
 
+clip::Status apply_hf_tokenizer_padding(std::string_view tokenizer_json, clip::TextTower* tower, bool* found) {
+  *found = false;
+  auto root = clip::model_json::parse(tokenizer_json, "tokenizer.json");
+  if (!root) return root.error();
+  if (!root->is_object() || !root->contains("padding") || !(*root)["padding"].is_object()) return clip::ok_status();
+  const nlohmann::json& padding = (*root)["padding"];
+  Fields f(padding, "padding", "tokenizer.json");
+  const nlohmann::json* strategy = nullptr;
+  CLIP_TRY(f.member("strategy", false, &strategy));
+  if (!strategy || !strategy->is_object() || !strategy->contains("Fixed")) return clip::ok_status();
+  const nlohmann::json& n = (*strategy)["Fixed"];
+  if (!n.is_number_unsigned() || n.get<uint64_t>() < 2 || n.get<uint64_t>() > 1024)
+    return f.fail("strategy", "has a Fixed length outside 2..1024");
+  uint64_t pad = 0;
+  CLIP_TRY(f.u64("pad_id", &pad, true));
+  if (pad > uint64_t(INT32_MAX)) return f.fail("pad_id", "is out of range");
+  tower->tokenizer.context_length = uint32_t(n.get<uint64_t>());
+  tower->input.length = clip::TextLength::fixed;
+  tower->input.pad_id = int32_t(pad);
+  tower->input.pooling = clip::TextPooling::none;  // nothing the file says; padding is what matters
+  *found = true;
+  return clip::ok_status();
+}
+
 std::string model_name_from_url(const std::string& base_url) {
   std::vector<std::string> parts;
   size_t start = base_url.find("://");
@@ -120,7 +145,9 @@ std::string model_name_from_url(const std::string& base_url) {
 
 clip::Result<clip::ModelManifest> model_template_from_url(const std::string& base, const std::string& name,
                                                           const net::HttpLimits& limits,
-                                                          const std::function<void(const std::string&)>& log) {
+                                                          const std::function<void(const std::string&)>& log,
+                                                          bool* hf_export) {
+  *hf_export = false;
   net::HttpLimits small = limits;
   small.max_bytes = clip::kMaxModelManifestBytes;
 
@@ -135,6 +162,7 @@ clip::Result<clip::ModelManifest> model_template_from_url(const std::string& bas
   }
 
   log("no model.json at " + base + ": looking for a transformers.js export (onnx/*.onnx)");
+  *hf_export = true;
   clip::ModelManifest m;
   m.name = name.empty() ? model_name_from_url(base) : name;
   m.embedding_dim = 0;  // read from the graphs
