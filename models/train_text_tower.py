@@ -35,14 +35,27 @@ sys.path.insert(0, HERE)
 from training import data as D  # noqa: E402
 from training.evaluate import evaluate, format_report, queries  # noqa: E402
 from training.model import TextTower  # noqa: E402
-from training.tokenizer import tokenize_wordpiece  # noqa: E402
+from training.tokenizer import tokenize, tokenize_wordpiece  # noqa: E402
 
-# Per language: tokenizer files, context, pooling, exported file names.
+# Per language: tokenizer, context, pooling, exported file name. "zh" is a
+# tower of its own (text_towers in model.json); "en" retrains the primary
+# tower in place (the same locked image space: indexes stay valid where the
+# fingerprint covers the image side only).
 LANGS = {
-    "zh": dict(vocab_source=os.path.join(os.path.dirname(HERE), "tests", "data", "text", "wordpiece_vocab.txt"),
-               vocab_file="vocab.txt", vocab_size=21128, context_length=52, pad_id=0,
-               graph="text_model_zh.onnx"),
+    "zh": dict(tokenizer="wordpiece",
+               vocab_source=os.path.join(os.path.dirname(HERE), "tests", "data", "text", "wordpiece_vocab.txt"),
+               vocab_file="vocab.txt", vocab_size=21128, context_length=52, pad_id=0, pool="first",
+               graph="text_model_zh.onnx", example_ids=[[101, 5273, 5682, 4638, 1749, 102, 0], [101, 1749, 102, 0, 0, 0, 0]]),
+    "en": dict(tokenizer="clip", vocab_size=49408, context_length=77, pad_id=0, pool="argmax",
+               graph="text_model.onnx", example_ids=[[49406, 320, 736, 7117, 49407, 0, 0], [49406, 320, 7117, 49407, 0, 0, 0]]),
 }
+
+
+def tokenize_texts(texts, spec, clipsearch, model_dir, log):
+    """{text: ids} with the tokenizer the tower reads (the product's own)."""
+    if spec["tokenizer"] == "wordpiece":
+        return tokenize_wordpiece(texts, clipsearch, spec["vocab_source"], log)
+    return tokenize(texts, clipsearch, model_dir=model_dir, log=log)
 CONFIG = dict(text_width=96, text_layers=3, text_heads=3, token_dim=32)
 
 
@@ -155,7 +168,7 @@ def score(tower, image_emb, objects, query_ids, lang):
 
 def make_tower(cfg, spec):
     return TextTower(cfg["text_width"], cfg["text_layers"], cfg["text_heads"], cfg["dim"], cfg["token_dim"],
-                     vocab_size=spec["vocab_size"], context_length=spec["context_length"], pool="first",
+                     vocab_size=spec["vocab_size"], context_length=spec["context_length"], pool=spec["pool"],
                      pad_id=spec["pad_id"])
 
 
@@ -170,7 +183,7 @@ def train(args, spec, log):
     img = image_embeddings(data, args.model, args.work, "train_images", log)
     img_heldout = image_embeddings(heldout, args.model, args.work, "heldout_images", log)
     texts = [t for caps in data.captions for t, _ in caps] + [q[1] for q in queries(args.lang)]
-    token_ids = tokenize_wordpiece(texts, args.clipsearch, spec["vocab_source"], log)
+    token_ids = tokenize_texts(texts, spec, args.clipsearch, args.model, log)
     query_ids = {q[1]: token_ids[q[1]] for q in queries(args.lang)}
     log("data: %d training images, %d captions (%d distinct), %d held-out"
         % (len(data.rows), sum(len(c) for c in data.captions), len(token_ids), len(heldout.rows)))
@@ -237,18 +250,19 @@ def export(tower, cfg, args, spec, log):
 
     tower = tower.eval()
     path = os.path.join(args.model, spec["graph"])
-    ids = torch.tensor([[101, 5273, 5682, 4638, 1749, 102, 0], [101, 1749, 102, 0, 0, 0, 0]])
+    ids = torch.tensor(spec["example_ids"])
     with torch.no_grad():
         torch.onnx.export(tower, (ids,), path + ".tmp", opset_version=OPSET, do_constant_folding=True,
                           input_names=["input_ids"], output_names=["text_embeds"],
                           dynamic_axes={"input_ids": {0: "batch", 1: "sequence"}, "text_embeds": {0: "batch"}})
     os.replace(path + ".tmp", path)
     log("exported %s (%.2f MB)" % (path, os.path.getsize(path) / 1e6))
-    shutil.copyfile(spec["vocab_source"], os.path.join(args.model, spec["vocab_file"]))
+    if "vocab_source" in spec:
+        shutil.copyfile(spec["vocab_source"], os.path.join(args.model, spec["vocab_file"]))
 
     heldout = D.DemoData(args.heldout, log, lang=args.lang, load_images=False)
     texts = sorted({q[1] for q in queries(args.lang)} | {t for caps in heldout.captions[:300] for t, _ in caps})
-    token_ids = tokenize_wordpiece(texts, args.clipsearch, spec["vocab_source"], log)
+    token_ids = tokenize_texts(texts, spec, args.clipsearch, args.model, log)
     rows = [token_ids[t] for t in texts]
     single, batched, _ = ort_embed(args.model, args.work, texts=rows, text_graph=spec["graph"], tag="ort_text")
     single, batched = single.reshape(len(rows), -1), batched.reshape(len(rows), -1)
@@ -268,12 +282,12 @@ def export(tower, cfg, args, spec, log):
 
     with open(os.path.join(args.model, "model.json"), encoding="utf-8") as f:
         manifest = json.load(f)
-    train = D.DemoData(args.train, log, lang=args.lang, load_images=False)
-    trained = tokenize_wordpiece([t for caps in train.captions for t, _ in caps], args.clipsearch,
-                                 spec["vocab_source"], log)
-    seen = {i for ids in trained.values() for i in ids}
-    write_manifest.set_text_tower(manifest, write_manifest.text_tower(
-        args.lang, spec["graph"], spec["vocab_file"], spec["context_length"], spec["pad_id"], seen))
+    if args.lang != "en":  # "en" replaced the primary tower's graph in place
+        train = D.DemoData(args.train, log, lang=args.lang, load_images=False)
+        trained = tokenize_texts([t for caps in train.captions for t, _ in caps], spec, args.clipsearch, args.model, log)
+        seen = {i for ids in trained.values() for i in ids}
+        write_manifest.set_text_tower(manifest, write_manifest.text_tower(
+            args.lang, spec["graph"], spec["vocab_file"], spec["context_length"], spec["pad_id"], seen))
     out = write_manifest.write(args.model, manifest)
     with open(os.path.join(args.work, "ort_parity_%s.json" % args.lang), "w") as f:
         json.dump(parity, f, indent=2)
