@@ -1,6 +1,7 @@
 #include "core/model/tokenizer_factory.h"
 
 #include "core/text/clip_tokenizer.h"
+#include "core/text/wordpiece_tokenizer.h"
 
 namespace clip {
 namespace {
@@ -26,6 +27,8 @@ const Kind kKinds[] = {
     {"vocab_merges", 2, [](const Texts& t) { return boxed(ClipTokenizer::from_vocab_and_merges(t[0], t[1])); }},
     // Hugging Face tokenizer.json
     {"tokenizer_json", 1, [](const Texts& t) { return boxed(ClipTokenizer::from_tokenizer_json(t[0])); }},
+    // BERT's vocab.txt, read with Chinese-CLIP's rules (docs/TOKENIZER.md)
+    {"wordpiece", 1, [](const Texts& t) { return boxed(WordPieceTokenizer::from_vocab_txt(t[0])); }},
 };
 
 const Kind* find_kind(std::string_view name) {

@@ -8,13 +8,14 @@
 #include <string_view>
 #include <vector>
 
+#include "core/text/text_tokenizer.h"
 #include "core/util/result.h"
 
 namespace clip {
 
 // Loaded from the contents of a BERT vocab.txt (the core does no I/O).
 // encode() is thread-safe and keeps no state between calls.
-class WordPieceTokenizer {
+class WordPieceTokenizer final : public TextTokenizer {
  public:
   // Chinese-CLIP's context: 52 ids with [CLS] and [SEP].
   static constexpr size_t kDefaultContextLength = 52;
@@ -30,17 +31,17 @@ class WordPieceTokenizer {
   // Ids with [CLS] and [SEP], at most context_length of them ([SEP] is kept
   // when truncating), no padding. A context_length below 2 counts as 2.
   // Ill-formed UTF-8 reads as U+FFFD, which the basic tokenizer drops.
-  std::vector<int32_t> encode(std::string_view utf8, size_t context_length = kDefaultContextLength) const;
+  std::vector<int32_t> encode(std::string_view utf8, size_t context_length = kDefaultContextLength) const override;
 
-  int32_t start_id() const;  // [CLS]
-  int32_t end_id() const;    // [SEP]
+  int32_t start_id() const override;  // [CLS]
+  int32_t end_id() const override;    // [SEP]
   int32_t unknown_id() const;
   int32_t pad_id() const;    // [PAD], or -1 when the vocabulary has none
-  size_t vocab_size() const; // lines read (the largest id + 1)
+  size_t vocab_size() const override;  // lines read (the largest id + 1)
 
   WordPieceTokenizer(WordPieceTokenizer&&) noexcept;
   WordPieceTokenizer& operator=(WordPieceTokenizer&&) noexcept;
-  ~WordPieceTokenizer();
+  ~WordPieceTokenizer() override;
 
  private:
   struct Impl;

@@ -1,5 +1,6 @@
 // clipsearch embed: L2-normalised embeddings as JSON arrays.
 //   clipsearch embed --text "a red circle"
+//   clipsearch embed --text "红色的圆形"               (the zh text tower: --lang auto)
 //   clipsearch embed --image photo.jpg --device webgpu
 //   printf '"a dog"\n"a cat"\n' | clipsearch embed --jsonl   -> one array per line
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include "core/image/preprocess.h"
 #include "tools/clipsearch/cli_common.h"
 #include "tools/clipsearch/commands.h"
+#include "tools/clipsearch/query_lang.h"
 #include "tools/pipeline/file_io.h"
 
 namespace clipsearch {
@@ -23,13 +25,14 @@ struct Options {
   bool jsonl = false;
   size_t batch = 64;
   std::string device;
+  std::string lang;
 };
 
 // Texts from stdin, one JSON string per line, embedded `batch` at a time.
-int run_jsonl(ClipModel& model, size_t batch) {
+int run_jsonl(ClipModel& model, size_t batch, const std::string& lang) {
   std::vector<std::string> texts;
   auto flush = [&]() -> bool {
-    auto emb = model.embed_texts(texts);
+    auto emb = embed_texts_by_language(model, texts, lang);
     if (!emb.ok()) {
       fail("embed", emb.message());
       return false;
@@ -57,11 +60,11 @@ int run(const Options& o, bool have_text) {
   auto device = parse_device(o.device);
   if (!device.ok()) return fail("embed", device.message());
   if (auto s = model->set_device(*device); !s.ok()) return fail("embed", s.message());
-  if (o.jsonl) return run_jsonl(*model, std::max<size_t>(o.batch, 1));
+  if (o.jsonl) return run_jsonl(*model, std::max<size_t>(o.batch, 1), o.lang);
 
   clip::Result<std::vector<float>> emb = clip::make_error("");
   if (have_text) {
-    emb = model->embed_texts({o.text});
+    emb = embed_texts_by_language(*model, {o.text}, o.lang);
   } else {
     auto bytes = read_file(o.image, uint64_t(1) << 30);
     if (!bytes.ok()) return fail("embed", bytes.message());
@@ -86,6 +89,7 @@ CommandRegistrar reg("embed", "Print the normalised embedding of a text or an im
                        text->excludes(image)->excludes(jsonl);
                        image->excludes(jsonl);
                        add_device_option(sub, o->device, "cpu");
+                       add_lang_option(sub, o->lang);
                        return [o, text, image, jsonl] {
                          if (text->count() + image->count() + jsonl->count() != 1)
                            return fail("embed", "give --text, --image or --jsonl");

@@ -19,6 +19,7 @@
 #include "core/util/sha256.h"
 #include "tools/clipsearch/cli_common.h"
 #include "tools/clipsearch/commands.h"
+#include "tools/clipsearch/query_lang.h"
 #include "tools/clipsearch/query_terms.h"
 #include "tools/pipeline/file_io.h"
 #include "tools/pipeline/index_folder.h"
@@ -34,6 +35,7 @@ struct Options {
   std::string model;
   std::string device;
   std::string text, image, id, query;
+  std::string lang;
   size_t k = 10;
   float min_score = -1.0f;
   bool json = false;
@@ -93,7 +95,7 @@ clip::Result<std::vector<float>> query_vector(const Options& o, const LoadedInde
     if (!pixels.ok()) return clip::make_error(o.image + ": " + pixels.message());
     return model->embed_images(pixels->data(), 1);
   }
-  return model->embed_texts({o.text});
+  return embed_texts_by_language(*model, {o.text}, o.lang);
 }
 
 void print_table(const clip::Index& s, const std::vector<clip::Hit>& hits) {
@@ -157,7 +159,7 @@ int run_query(const Options& o, const LoadedIndex& index) {
     model.emplace(std::move(*m));
     return &*model;
   };
-  auto q = embed_query_expression(o.query, searched, load_model);
+  auto q = embed_query_expression(o.query, searched, load_model, o.lang);
   if (!q.ok()) return fail("search", q.message());
 
   clip::IndexQuery iq = index_query(o);
@@ -265,6 +267,7 @@ CommandRegistrar reg("search", "Search an index by --text, --image, --id or a --
                "Leave out the query itself: the --id, or the indexed file with the same bytes as --image");
   sub.add_option("--model", o->model, "Model folder (default: the one the index names)");
   add_device_option(sub, o->device, "cpu");
+  add_lang_option(sub, o->lang);
   return [o, text, image, id, query] {
     if (text->count() + image->count() + id->count() + query->count() != 1)
       return fail("search", "give one of --text, --image, --id, --query");

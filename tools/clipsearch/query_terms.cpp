@@ -9,6 +9,7 @@
 #include "core/image/preprocess.h"
 #include "core/query/query_combine.h"
 #include "core/util/sha256.h"
+#include "tools/clipsearch/query_lang.h"
 #include "tools/net/http.h"
 #include "tools/pipeline/file_io.h"
 
@@ -53,7 +54,7 @@ std::vector<std::string> unknown_words(ClipModel& model, const std::vector<std::
 }
 
 clip::Result<EmbeddedQuery> embed_query_expression(const std::string& expression, const clip::Index& index,
-                                                   const ModelLoader& load_model) {
+                                                   const ModelLoader& load_model, const std::string& lang) {
   auto parsed = clip::parse_query_expression(expression);
   if (!parsed.ok()) return parsed.error();
   EmbeddedQuery out;
@@ -111,7 +112,7 @@ clip::Result<EmbeddedQuery> embed_query_expression(const std::string& expression
     if (!model.ok()) return model.error();
     std::vector<std::string> texts;
     for (size_t i : text_terms) texts.push_back(out.terms[i].term.text);
-    auto emb = (*model)->embed_texts(texts);
+    auto emb = embed_texts_by_language(**model, texts, lang);
     if (!emb.ok()) return emb.error();
     if (emb->size() != texts.size() * dim)
       return clip::make_error("query: the text encoder's embeddings have dim " +

@@ -40,7 +40,8 @@ std::vector<std::string> unknown_words(ClipModel& model, const std::vector<std::
 // `model` loads the model on first use, so an expression of similar:ID
 // terms runs no encoder at all.
 using ModelLoader = std::function<clip::Result<ClipModel*>()>;
+// Text terms go to the text tower `lang` picks for each (--lang: en, zh, auto).
 clip::Result<EmbeddedQuery> embed_query_expression(const std::string& expression, const clip::Index& index,
-                                                   const ModelLoader& model);
+                                                   const ModelLoader& model, const std::string& lang = "auto");
 
 }  // namespace clipsearch

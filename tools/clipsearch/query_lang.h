@@ -1,0 +1,25 @@
+// --lang en|zh|auto on the commands that read text (search, embed, tokenize):
+// which of the model's text towers reads each text. auto (the default) sends
+// a text with CJK ideographs to the "zh" tower when the model has one.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/util/result.h"
+#include "tools/ort/clip_model.h"
+
+namespace clipsearch {
+
+CLI::Option* add_lang_option(CLI::App& sub, std::string& value);
+
+// The tower language for `text`, checked against the model's towers.
+clip::Result<std::string> text_language(const ClipModel& model, std::string_view text, const std::string& requested);
+
+// Embeds texts that may go to different towers: each text by the tower
+// text_language() picks, returned in the callers' order.
+clip::Result<std::vector<float>> embed_texts_by_language(ClipModel& model, const std::vector<std::string>& texts,
+                                                         const std::string& requested);
+
+}  // namespace clipsearch
