@@ -82,7 +82,7 @@ def measure(args, work):
         relevant = sum(holds(o, color, shape) for o in objects.values())
         if relevant < 10:
             continue  # too rare in this set to score precision@10
-        hits = search("--text", text, "--lang", args.lang, k=10) if args.lang != "en" else search("--text", text, k=10)
+        hits = search("--text", text, "--lang", args.lang, k=10)
         p = sum(holds(objects[h["id"]], color, shape) for h in hits) / 10.0
         per_kind.setdefault(kind, []).append(p)
         if p < worst.get(kind, (2.0, ""))[0]:
