@@ -1,14 +1,20 @@
 // The page for a Chinese reader: in a browser whose language is Chinese the
 // page speaks Chinese (and switches to English and back, remembered across a
-// reload), and the query box waits for an input method to finish composing.
+// reload), the query box waits for an input method to finish composing, and
+// Chinese queries are answered on both backends by the model's Chinese text
+// tower over the same index.
 // Composition comes from Chromium's own IME path (CDP Input.imeSetComposition
 // and Input.insertText), so the page sees the compositionstart/update/end
 // and isComposing input events a pinyin IME produces.
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { startServer } from './static_server.mjs';
-import { WEB_DIR, BACKENDS, LOAD_TIMEOUT_MS, requireBuiltPage, launchBrowser, PageDriver } from './harness.mjs';
+import {
+  WEB_DIR, BACKENDS, LOAD_TIMEOUT_MS, requireBuiltPage, launchBrowser, PageDriver, cosine, demoTruth, nativeEmbedding,
+} from './harness.mjs';
 
 requireBuiltPage();
 const backend = BACKENDS[0];
@@ -71,3 +77,45 @@ describe('a Chinese reader', () => {
     assert.equal(new URL(page.page.url()).searchParams.get('q'), '红色');
   });
 });
+
+// Chinese queries through the model's Chinese text tower, on each backend,
+// searching the same index as English ones.
+const truth = demoTruth();
+const INDEX = path.join(WEB_DIR, 'index');
+const MODEL = path.join(WEB_DIR, 'models', JSON.parse(fs.readFileSync(path.join(INDEX, 'manifest.json'), 'utf8')).model.name);
+const holds = (id, color, shape) => truth.get(id)?.objects.some((o) => o.color === color && o.shape === shape);
+
+for (const b of BACKENDS) {
+  describe(`Chinese queries, backend=${b}`, () => {
+    let server;
+    let browser;
+    let page;
+    before(async () => {
+      server = await startServer({ root: WEB_DIR, isolate: b === 'wasm' });
+      browser = await launchBrowser();
+    });
+    after(async () => {
+      await browser.close();
+      await server.close();
+    });
+
+    test('红色的圆形 is read by the zh tower and finds red circles', async () => {
+      page = await PageDriver.open(browser.context, `${server.url}?backend=${b}&q=${encodeURIComponent('红色的圆形')}`);
+      await page.testid('result').first().waitFor({ timeout: LOAD_TIMEOUT_MS * 2 });
+      const answer = await page.page.evaluate(() => window.__clipsearch.last);
+      assert.equal(answer.lang, 'zh', 'auto sends Chinese to the zh tower');
+      const c = cosine(answer.embedding, nativeEmbedding(MODEL, '--text', '红色的圆形', '--lang', 'zh'));
+      assert.ok(c >= 0.999, `in-browser vs native zh text embedding cosine ${c}`);
+      const top = (await page.results()).slice(0, 8);
+      const good = top.filter((h) => holds(h.id, 'red', 'circle')).length;
+      assert.ok(good >= 6, `only ${good} of 8 hold a red circle: ${top.map((h) => h.caption).join(' | ')}`);
+      // The switch appears for a two-language model and can force English.
+      assert.equal(await page.testid('query-lang').isVisible(), true);
+      const english = await page.answer(() => page.testid('query-lang').selectOption('en'));
+      assert.equal(english.lang, 'en');
+      assert.equal(new URL(page.page.url()).searchParams.get('lang'), 'en');
+      const back = await page.answer(() => page.testid('query-lang').selectOption('auto'));
+      assert.equal(back.lang, 'zh');
+    });
+  });
+}

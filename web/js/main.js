@@ -29,6 +29,8 @@ const ui = {
   chipText: $('query-chip-text'),
   chipClear: $('query-chip-clear'),
   uiLanguage: $('ui-language'),
+  queryLang: $('query-lang'),
+  queryLangControl: $('query-lang-control'),
 };
 
 const status = new StatusView({ status: $('status'), backend: $('backend'), progress: $('progress'), indexInfo: $('index-info') });
@@ -71,6 +73,7 @@ function syncUrl() {
     similar: active?.kind === 'similar' ? active.id : '',
     k: currentK(),
     min: min === DEFAULT_MIN[kind] ? null : min,
+    lang: ui.queryLang.value,
   });
 }
 
@@ -98,7 +101,7 @@ function run() {
   }
   const common = { k: currentK(), minScore: thresholds.get(thresholdKind(active)) ?? -1, excludeSelf: ui.excludeSelf.checked };
   let seq;
-  if (active.kind === 'text') seq = client.query({ kind: 'text', text: active.text, ...common });
+  if (active.kind === 'text') seq = client.query({ kind: 'text', text: active.text, lang: ui.queryLang.value, ...common });
   else if (active.kind === 'similar') seq = client.query({ kind: 'similar', id: active.id, ...common });
   else seq = client.query({ kind: 'image', key: active.key, blob: active.blob, mime: active.blob.type, ...common });
   sentAt.set(seq, performance.now());
@@ -152,6 +155,10 @@ const client = new SearchClient(new URL('./worker/search_worker.js', import.meta
     indexBase = msg.base;
     const loading = msg.loadedShards < msg.totalShards ? ` (${msg.loadedShards} of ${msg.totalShards} shards)` : '';
     status.setIndexInfo(`${formatCount(msg.count)} images${loading} · model ${msg.modelName}`);
+    // The query-language switch, when the model reads more than one language.
+    const langs = msg.languages || [];
+    ui.queryLangControl.hidden = langs.length < 2;
+    for (const option of ui.queryLang.options) option.hidden = option.value !== 'auto' && !langs.includes(option.value);
   },
   results(msg) {
     if (!active) return;
@@ -204,6 +211,7 @@ ui.minScore.addEventListener('input', () => {
 });
 ui.minScore.addEventListener('change', showThreshold);
 ui.excludeSelf.addEventListener('change', run);
+ui.queryLang.addEventListener('change', run);
 ui.chipClear.addEventListener('click', () => {
   active = null;
   setChip(null);
@@ -229,6 +237,7 @@ attachImageIntake({
 
 // Start: restore the URL's search, then load.
 ui.topK.value = String(url.k);
+ui.queryLang.value = [...ui.queryLang.options].some((o) => o.value === url.lang) ? url.lang : 'auto';
 if (url.similar) {
   thresholds.set('image', url.min);
   active = { kind: 'similar', id: url.similar, caption: url.similar };

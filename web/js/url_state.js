@@ -7,6 +7,8 @@
 //   index    index folder or URL (default "index/")
 //   model    model folder or URL (default: where the index manifest points)
 //   backend  "webgpu" or "wasm" (default: WebGPU when an adapter exists)
+//   lang     which text tower reads a text query: "en", "zh" or "auto"
+//            (default: a query with Chinese characters goes to "zh")
 // history.replaceState keeps it current without filling the Back history.
 
 import { parseMinScore } from './thresholds.js';
@@ -26,6 +28,11 @@ export function parseBackend(text) {
   return b === 'webgpu' || b === 'wasm' ? b : null;
 }
 
+export function parseQueryLanguage(text) {
+  const l = (text || '').trim().toLowerCase();
+  return /^[a-z]{2,3}(-[a-z0-9]+)?$/.test(l) ? l : 'auto';
+}
+
 export function readUrlState(href) {
   const p = new URL(href).searchParams;
   return {
@@ -36,6 +43,7 @@ export function readUrlState(href) {
     index: p.get('index') || DEFAULT_INDEX,
     model: p.get('model') || '',
     backend: parseBackend(p.get('backend')),
+    lang: parseQueryLanguage(p.get('lang')),
   };
 }
 
@@ -52,6 +60,7 @@ export function writeUrlState(fields) {
   if ('similar' in fields) set('similar', fields.similar);
   if ('k' in fields) set('k', fields.k, fields.k === DEFAULT_K);
   if ('min' in fields) set('min', fields.min === null ? null : formatCosine(fields.min));
+  if ('lang' in fields) set('lang', fields.lang, fields.lang === 'auto');
   const next = url.pathname + (p.toString() ? `?${p}` : '') + url.hash;
   if (next !== location.pathname + location.search + location.hash) history.replaceState(null, '', next);
 }

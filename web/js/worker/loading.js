@@ -11,7 +11,7 @@
 
 import buildInfo from '../build_info.js';
 import { chooseBackend, backendLabel, loadOrt, requireWasmSimd } from './runtime.js';
-import { loadModelManifest, loadServedModel, loadTokenizer, loadEncoder } from './model_loader.js';
+import { loadModelManifest, loadServedModel, loadTokenizer, loadEncoder, modelLanguages } from './model_loader.js';
 import { loadIndexManifest, loadShards, checkMemory, totalShardBytes } from './index_loader.js';
 import { cacheAvailable } from './fetch_cache.js';
 import { UserError, coreRefusal } from './errors.js';
@@ -31,6 +31,7 @@ export function postIndexInfo(session, post) {
     loadedShards: state.shards.loaded,
     totalShards: indexInfo.manifest.shards.length,
     modelName: model.manifest.name,
+    languages: modelLanguages(model.manifest),  // text towers, primary first
   });
 }
 

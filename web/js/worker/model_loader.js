@@ -72,10 +72,20 @@ async function fetchModelFile(model, file, what, { core, onProgress }) {
   }
 }
 
-export async function loadTokenizer(core, model) {
+// A model's text-tower languages, the primary one first.
+export function modelLanguages(m) {
+  return [m.textLanguage || 'en', ...(m.textTowers || []).map((t) => t.language)];
+}
+
+// How the page names a language in its messages.
+export const LANGUAGE_NAMES = { en: 'English', zh: 'Chinese' };
+
+// The tokenizer of the primary text tower, or of `tower` (an entry of
+// manifest.textTowers: same tokenizerKind / tokenizerFiles fields).
+export async function loadTokenizer(core, model, tower = model.manifest) {
   const m = model.manifest;
   const texts = [];
-  for (const f of m.tokenizerFiles) {
+  for (const f of tower.tokenizerFiles) {
     const file = typeof f === 'string' ? { path: f } : f;
     const bytes = await fetchModelFile(model, file, `tokenizer file ${file.path}`, { core });
     texts.push(new TextDecoder().decode(bytes));
@@ -84,19 +94,20 @@ export async function loadTokenizer(core, model) {
     bpe_simple_vocab: () => core.Tokenizer.fromBpeMerges(texts[0]),
     vocab_merges: () => core.Tokenizer.fromVocabMerges(texts[0], texts[1]),
     tokenizer_json: () => core.Tokenizer.fromTokenizerJson(texts[0]),
+    wordpiece: () => core.WordPieceTokenizer.fromVocabTxt(texts[0]),
   };
-  const make = factories[m.tokenizerKind];
-  if (!make || texts.length < (m.tokenizerKind === 'vocab_merges' ? 2 : 1)) {
-    throw new UserError('model-damaged', `Model ${m.name}: tokenizer kind “${m.tokenizerKind}” with ${texts.length} file(s) is not supported.`);
+  const make = factories[tower.tokenizerKind];
+  if (!make || texts.length < (tower.tokenizerKind === 'vocab_merges' ? 2 : 1)) {
+    throw new UserError('model-damaged', `Model ${m.name}: tokenizer kind “${tower.tokenizerKind}” with ${texts.length} file(s) is not supported.`);
   }
   return coreRefusal('model-damaged', (why) => `Model ${m.name}: tokenizer: ${why}`, make);
 }
 
-// Loads the `which` ('text' | 'vision') encoder for `backend`. When WebGPU
+// Loads the `which` ('text' | 'vision' | 'text:LANG', another language's
+// text tower, whose {inputNames, outputName} come as `spec`) encoder for `backend`. When WebGPU
 // cannot run it (missing feature, unsupported operator), falls back to
 // WebAssembly and says so. Returns {encoder, backend, note}.
-export async function loadEncoder(ort, model, which, backend, { core, onProgress }) {
-  const spec = model.manifest[which];
+export async function loadEncoder(ort, model, which, backend, { core, onProgress, spec = model.manifest[which] }) {
   const what = `the ${which} encoder`;
   const variant = coreRefusal('model-damaged', (why) => `Model ${model.manifest.name}: no ${which} encoder file: ${why}`,
     () => core.pickVariant(model.json, which, backend));

@@ -7,7 +7,7 @@
 // text in another language) is one more entry in `embedders`: a function
 // (query) -> {embedding, sha256?} that runs the encoders it needs.
 
-import { loadEncoder } from './model_loader.js';
+import { loadEncoder, loadTokenizer, modelLanguages, LANGUAGE_NAMES } from './model_loader.js';
 import { imageToTensor } from './image_decode.js';
 import { QueryMailbox } from './query_mailbox.js';
 import { UserError, explain, coreRefusal } from './errors.js';
@@ -24,12 +24,13 @@ export class Queries {
     this.image = null;           // {key, embedding, sha256} of the current image query
     this.last = null;            // last answered query, re-run as more shards arrive
     this.vision = null;          // Promise of the vision encoder, made on the first image query
+    this.towers = new Map();     // language -> Promise of {tokenizer, encoder, contextLength}: other text towers
     this.encoderRuns = 0;        // reported with the mailbox's counts, for the debug hook
     this.mailbox = new QueryMailbox((q) => this.run(q), (q, err) => {
       post({ type: 'query-error', seq: q.seq, message: explain(err, 'searching').message });
     });
     this.embedders = {
-      text: (q) => this.textEmbedding(q.text),
+      text: (q) => this.textEmbedding(q.text, q.lang),
       image: (q) => this.imageEmbedding(q),
       similar: (q) => this.storedEmbedding(q.id),
     };
@@ -52,9 +53,9 @@ export class Queries {
     const embed = this.embedders[q.kind];
     if (!embed) throw new UserError('internal', `Unknown query kind “${q.kind}”.`);
     const t0 = performance.now();
-    const { embedding, sha256 = '' } = await embed(q);
+    const { embedding, sha256 = '', lang } = await embed(q);
     if (this.mailbox.superseded) return false;
-    this.last = { q, embedding, sha256, encodeMs: performance.now() - t0 };
+    this.last = { q, embedding, sha256, lang, encodeMs: performance.now() - t0 };
     this.search(this.last, false);
     return true;
   }
@@ -71,19 +72,55 @@ export class Queries {
 
   // ---- embedders -----------------------------------------------------------
 
-  async textEmbedding(text) {
-    const { tokenizer, textEncoder, model } = this.session;
-    let embedding = this.textCache.get(text);
+  // The query's language picks the text tower (the core's rule: "auto"
+  // sends a text with Chinese characters to a "zh" tower); the primary one
+  // loaded with the page, the others on their first query.
+  async textEmbedding(text, requested = 'auto') {
+    const { core, model } = this.session;
+    const languages = modelLanguages(model.manifest);
+    const lang = coreRefusal('bad-query', (why) => why, () => core.pickQueryLanguage(text, requested || 'auto', languages));
+    const key = `${lang}\u0000${text}`;
+    let embedding = this.textCache.get(key);
     if (embedding) {
-      this.textCache.delete(text);  // refresh its place in the LRU order
+      this.textCache.delete(key);  // refresh its place in the LRU order
     } else {
-      const ids = tokenizer.encode(text, model.manifest.contextLength);
+      const tower = lang === languages[0] ? this.primaryTower() : await this.tower(lang);
+      const ids = tower.tokenizer.encode(text, tower.contextLength);
       this.encoderRuns++;
-      embedding = await textEncoder.embedText(ids);
+      embedding = await tower.encoder.embedText(ids);
     }
-    this.textCache.set(text, embedding);
+    this.textCache.set(key, embedding);
     if (this.textCache.size > TEXT_CACHE_SIZE) this.textCache.delete(this.textCache.keys().next().value);
-    return { embedding };
+    return { embedding, lang };
+  }
+
+  primaryTower() {
+    const { tokenizer, textEncoder, model } = this.session;
+    return { tokenizer, encoder: textEncoder, contextLength: model.manifest.contextLength };
+  }
+
+  tower(lang) {
+    if (!this.towers.has(lang)) {
+      const { core, model, ort, backend, state } = this.session;
+      const spec = model.manifest.textTowers.find((t) => t.language === lang);
+      const name = LANGUAGE_NAMES[lang] || lang;
+      const loading = (async () => {
+        state.activity(`Loading the ${name} text model for the first ${name} query…`);
+        try {
+          const tokenizer = await loadTokenizer(core, model, spec);
+          const r = await loadEncoder(ort, model, `text:${lang}`, backend, {
+            core, onProgress: progress(this.post, `text-model-${lang}`, `${name} text model`), spec: spec.text,
+          });
+          state.note(r.note);
+          return { tokenizer, encoder: r.encoder, contextLength: spec.contextLength };
+        } finally {
+          state.activity('');
+        }
+      })();
+      loading.catch(() => this.towers.delete(lang));  // let a later query retry
+      this.towers.set(lang, loading);
+    }
+    return this.towers.get(lang);
   }
 
   storedEmbedding(id) {
@@ -124,7 +161,7 @@ export class Queries {
 
   // ---- search and answer ---------------------------------------------------
 
-  search({ q, embedding, sha256, encodeMs }, partial) {
+  search({ q, embedding, sha256, lang, encodeMs }, partial) {
     const { index, indexInfo } = this.session;
     // The query image itself: by content hash for a photo, by id for "similar".
     const selfId = q.kind === 'similar' ? q.id : (sha256 && index.findBySha256(sha256)) || '';
@@ -140,6 +177,7 @@ export class Queries {
       seq: q.seq,
       kind: q.kind,
       text: q.kind === 'text' ? q.text : undefined,
+      lang,  // the text tower that read a text query
       partial,
       hits,
       encodeMs,
