@@ -52,6 +52,22 @@ val parse_model_manifest(const std::string& text) {
   for (const clip::ModelFile& f : m.text().tokenizer.files) tokenizer_files.call<void>("push", model_file_to_js(f));
   o.set("tokenizerFiles", tokenizer_files);
   o.set("contextLength", m.text().tokenizer.context_length);
+  o.set("textLanguage", m.text().language);
+  // The other languages' text towers, each with its encoder and tokenizer.
+  val towers = val::array();
+  for (size_t i = 1; i < m.text_towers.size(); ++i) {
+    const clip::TextTower& t = m.text_towers[i];
+    val tower = val::object();
+    tower.set("language", t.language);
+    tower.set("text", encoder_to_js(t.encoder));
+    tower.set("tokenizerKind", t.tokenizer.kind);
+    val files = val::array();
+    for (const clip::ModelFile& f : t.tokenizer.files) files.call<void>("push", model_file_to_js(f));
+    tower.set("tokenizerFiles", files);
+    tower.set("contextLength", t.tokenizer.context_length);
+    towers.call<void>("push", tower);
+  }
+  o.set("textTowers", towers);
   // The whole preprocessing config, filter included, ready to hand to
   // preprocessImage / preprocessRgba.
   o.set("image", preprocess_config_to_js(m.image));
@@ -76,10 +92,17 @@ val parse_model_manifest(const std::string& text) {
 val pick_variant(const std::string& text, const std::string& encoder, const std::string& backend) {
   clip::Result<clip::ModelSpec> r = clip::ModelSpec::parse(text);
   if (!r) return js_error(r.message());
-  if (encoder != "text" && encoder != "vision") {
-    return js_error("pickVariant: encoder must be \"text\" or \"vision\", got \"" + encoder + "\"");
+  // "text", "vision", or "text:LANG" for another language's text tower.
+  const clip::EncoderSpec* spec = nullptr;
+  if (encoder == "text") spec = &r->manifest().text().encoder;
+  if (encoder == "vision") spec = &r->manifest().vision;
+  if (encoder.rfind("text:", 0) == 0) {
+    auto tower = r->text_tower(encoder.substr(5));
+    if (!tower) return js_error(tower.message());
+    spec = &(*tower)->encoder;
   }
-  auto choice = r->choose_variant(encoder == "text" ? r->manifest().text().encoder : r->manifest().vision, backend);
+  if (!spec) return js_error("pickVariant: encoder must be \"text\", \"text:LANG\" or \"vision\", got \"" + encoder + "\"");
+  auto choice = r->choose_variant(*spec, backend);
   if (!choice) return js_error(choice.message());
   val o = model_file_to_js(choice->file);
   o.set("precision", choice->precision);

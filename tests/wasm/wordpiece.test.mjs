@@ -1,9 +1,11 @@
 // WordPiece bindings against the ids of Chinese-CLIP's own reference
 // tokenizer (tests/data/text/README.md): every case must match, as natively.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import test from 'node:test';
 
-import { loadCore, readData, refusal } from './support.mjs';
+import { loadCore, readData, refusal, sourceDir } from './support.mjs';
 
 const core = await loadCore();
 const vocab = readData('text/wordpiece_vocab.txt').toString('utf8');
@@ -55,4 +57,23 @@ test('pickQueryLanguage sends Chinese to the zh tower, as the CLI does', () => {
   assert.equal(core.pickQueryLanguage('a red circle', 'zh', ['en', 'zh']), 'zh');
   assert.throws(() => core.pickQueryLanguage('x', 'fr', ['en', 'zh']),
     (e) => e instanceof core.ClipError && /language 'fr': this model's text towers read en, zh/.test(e.message));
+});
+
+test('the demo model.json lists its Chinese tower for the page', () => {
+  const json = readFileSync(join(sourceDir, 'models/demo/model.json'), 'utf8');
+  const m = core.parseModelManifest(json);
+  assert.equal(m.textLanguage, 'en');
+  assert.equal(m.textTowers.length, 1);
+  const zh = m.textTowers[0];
+  assert.equal(zh.language, 'zh');
+  assert.equal(zh.tokenizerKind, 'wordpiece');
+  assert.equal(zh.contextLength, 52);
+  assert.deepEqual(zh.tokenizerFiles.map((f) => f.path), ['vocab.txt']);
+  assert.equal(core.pickVariant(json, 'text:zh', 'wasm').path, 'text_model_zh.onnx');
+  assert.equal(core.pickVariant(json, 'text', 'wasm').path, 'text_model.onnx');
+  assert.throws(() => core.pickVariant(json, 'text:fr', 'wasm'), (e) => e instanceof core.ClipError);
+  // The same vocabulary file gives the golden ids through the tower's kind.
+  const tok = core.WordPieceTokenizer.fromVocabTxt(readFileSync(join(sourceDir, 'models/demo/vocab.txt'), 'utf8'));
+  assert.deepEqual([...tok.encode('红色的圆', zh.contextLength)], [101, 5273, 5682, 4638, 1749, 102]);
+  tok.delete();
 });
