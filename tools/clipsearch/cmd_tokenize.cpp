@@ -1,7 +1,8 @@
 // clipsearch tokenize: the model's CLIP tokenizer from the command line.
 //   clipsearch tokenize "a photo of a dog"        -> [49406,320,1125,539,320,1929,49407]
 //   printf '"a dog"\n"a cat"\n' | clipsearch tokenize --jsonl   -> one array per line
-//   clipsearch tokenize --lang zh "红色的圆"   -> [101,5273,5682,4638,1749,102] (the model's zh tower)
+//   clipsearch tokenize --lang zh "红色的圆"   -> [101,5273,5682,4638,1749,102] (the model's zh tower;
+//                                               without --lang, the primary tower's tokenizer)
 //   clipsearch tokenize --wordpiece-vocab vocab.txt "红色的圆"  -> the same, with no model
 #include <iostream>
 #include <memory>
@@ -80,7 +81,7 @@ int run(const Options& o) {
 CommandRegistrar reg("tokenize", "Print CLIP token ids (start and end tokens, no padding)", [](CLI::App& sub) {
   auto o = std::make_shared<Options>();
   sub.add_option("--model", o->model, "Model folder (default: the bundled demo model or $CLIPSEARCH_MODEL)");
-  add_lang_option(sub, o->lang);
+  add_lang_option(sub, o->lang, "");
   sub.add_option("--wordpiece-vocab", o->wordpiece_vocab,
                  "Tokenize with this BERT WordPiece vocab.txt (Chinese-CLIP's rules, context 52) instead of a model");
   sub.add_flag("--jsonl", o->jsonl, "Read one JSON string per stdin line, print one JSON array per line");

@@ -7,14 +7,15 @@
 
 namespace clipsearch {
 
-CLI::Option* add_lang_option(CLI::App& sub, std::string& value) {
-  value = "auto";
+CLI::Option* add_lang_option(CLI::App& sub, std::string& value, const std::string& fallback) {
+  value = fallback;
   return sub.add_option("--lang", value,
-                        "Text tower: en, zh or auto (a text with Chinese characters goes to the zh tower)")
-      ->capture_default_str();
+                        "Text tower: en, zh or auto (a text with Chinese characters goes to the zh tower)" +
+                            std::string(fallback.empty() ? "; default: the model's primary tower" : "; default: auto"));
 }
 
 clip::Result<std::string> text_language(const ClipModel& model, std::string_view text, const std::string& requested) {
+  if (requested.empty()) return model.spec().languages().front();
   auto lang = clip::pick_query_language(text, requested, model.spec().languages());
   if (!lang.ok()) return clip::make_error(model.dir() + ": " + lang.message());
   return lang;

@@ -12,9 +12,12 @@
 
 namespace clipsearch {
 
-CLI::Option* add_lang_option(CLI::App& sub, std::string& value);
+// `fallback` "auto" (search, embed) or "" (tokenize: the primary tower, so
+// its default output stays the model's own tokenizer's).
+CLI::Option* add_lang_option(CLI::App& sub, std::string& value, const std::string& fallback = "auto");
 
-// The tower language for `text`, checked against the model's towers.
+// The tower language for `text`, checked against the model's towers; ""
+// is the primary tower.
 clip::Result<std::string> text_language(const ClipModel& model, std::string_view text, const std::string& requested);
 
 // Embeds texts that may go to different towers: each text by the tower

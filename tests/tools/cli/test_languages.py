@@ -38,8 +38,10 @@ class Languages(CliTestCase):
         self.assertEqual(sum(g == c["input_ids"] for g, c in zip(got, cases)), 400)
 
     def test_auto_picks_the_tower_by_script(self):
-        self.assertEqual(self.cli_json("tokenize", "红色的圆"), [101, 5273, 5682, 4638, 1749, 102])
-        self.assertEqual(self.cli_json("tokenize", "a red circle"), [49406, 320, 736, 7117, 49407])
+        self.assertEqual(self.cli_json("tokenize", "--lang", "auto", "红色的圆"), [101, 5273, 5682, 4638, 1749, 102])
+        self.assertEqual(self.cli_json("tokenize", "--lang", "auto", "a red circle"), [49406, 320, 736, 7117, 49407])
+        # Without --lang, tokenize is the primary tower's (CLIP's) tokenizer, Chinese or not.
+        self.assertEqual(self.cli_json("tokenize", "红")[0], 49406)
         self.assertEqual(self.cli_json("tokenize", "--lang", "en", "红")[0], 49406)
         self.assertEqual(self.cli_json("tokenize", "--lang", "zh", "red")[0], 101)
         # embed: auto on a Chinese text is the zh tower's embedding, not the English one's.
