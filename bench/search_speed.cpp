@@ -20,11 +20,9 @@
 #include <string>
 #include <vector>
 
-#include "bench/exact_search.h"
 #include "bench/harness.h"
 #include "bench/memory_read.h"
-#include "bench/synthetic_embeddings.h"
-#include "bench/synthetic_shards.h"
+#include "bench/search_dataset.h"
 #include "core/index/shard.h"
 #include "core/search/kernels.h"
 #include "core/search/rotation.h"
@@ -34,64 +32,9 @@
 namespace {
 
 constexpr size_t kK = 10;
+using bench::Dataset;
+using bench::die;
 constexpr size_t kBatch = 16;  // queries per call in the batched FAISS row
-
-// Everything one size is measured on. The float vectors live only inside
-// the FAISS index (2 GB at 1M x 512), the int8 and sign-bit codes only in
-// the shards; FAISS's binary index holds a copy of the shards' sign bits.
-struct Dataset {
-  size_t n = 0, dim = 0, shard_rows = 0;
-  std::unique_ptr<faiss::IndexFlatIP> flat;
-  std::unique_ptr<faiss::IndexBinaryFlat> bits;
-  std::vector<std::shared_ptr<const clip::Shard>> shards;
-  clip::Searcher searcher;
-  std::vector<float> queries;                   // unit vectors, nq * dim
-  std::vector<std::vector<uint8_t>> query_bits; // per query, against shard 0's centre
-  std::vector<std::vector<uint32_t>> truth;     // exact float top-k
-
-  const float* vector(size_t row) const { return flat->get_xb() + row * dim; }
-  size_t nq() const { return queries.size() / dim; }
-};
-
-void die(const std::string& why) {
-  std::fprintf(stderr, "clipsearch_bench_search: %s\n", why.c_str());
-  std::exit(1);
-}
-
-Dataset build(const clip::synthetic::EmbeddingModel& model, size_t n, size_t shard_rows, size_t nq, uint64_t seed) {
-  Dataset d;
-  d.n = n;
-  d.dim = model.dim();
-  d.shard_rows = shard_rows;
-  d.flat = std::make_unique<faiss::IndexFlatIP>(d.dim);
-  d.flat->codes.reserve(n * d.dim * sizeof(float));  // no doubling while adding
-  d.bits = std::make_unique<faiss::IndexBinaryFlat>(d.dim);
-  auto st = bench::for_each_synthetic_shard(model, n, shard_rows, seed, [&](bench::SyntheticShard& s) -> clip::Status {
-    const size_t rows = s.embeddings.size() / d.dim;
-    d.flat->add(faiss::Index::idx_t(rows), s.embeddings.data());
-    auto shard = clip::Shard::parse(std::move(s.bytes), "shard-" + std::to_string(s.index));
-    if (!shard) return shard.error();
-    auto kept = std::make_shared<const clip::Shard>(std::move(*shard));
-    if (auto added = d.searcher.add_shard(kept); !added) return added;
-    d.bits->add(faiss::Index::idx_t(rows), kept->binary_code(0));
-    d.shards.push_back(std::move(kept));
-    return clip::ok_status();
-  });
-  if (!st) die(st.message());
-  d.queries = bench::synthetic_queries(model, nq, seed);
-  // FAISS's binary index is given what our binary pass compares: sign bits
-  // of the rotated query minus the shard centre (shards' centres all
-  // estimate the same mean, so shard 0's stands for them).
-  for (size_t q = 0; q < nq; ++q) {
-    std::vector<float> x(d.queries.begin() + long(q * d.dim), d.queries.begin() + long((q + 1) * d.dim));
-    clip::rotate(x.data(), d.dim);
-    for (size_t i = 0; i < d.dim; ++i) x[i] -= d.shards[0]->centre()[i];
-    d.query_bits.emplace_back(d.dim / 8);
-    clip::binarize(x.data(), d.dim, d.query_bits.back().data());
-  }
-  d.truth = bench::exact_top_k(d.vector(0), n, d.queries, d.dim, kK);
-  return d;
-}
 
 // A buffer a method scans, in pieces (one per shard).
 using Parts = std::vector<std::pair<const uint8_t*, size_t>>;
@@ -161,9 +104,7 @@ void kernel_scan(const Dataset& d, const clip::Kernels& kern, const int8_t* q) {
 std::vector<uint32_t> searcher_rows(const Dataset& d, const float* q, const clip::SearchOptions& opts) {
   auto hits = d.searcher.search(q, d.dim, opts);
   if (!hits) die(hits.message());
-  std::vector<uint32_t> rows;
-  for (const clip::Hit& h : *hits) rows.push_back(uint32_t(h.shard * d.shard_rows + h.row));
-  return rows;
+  return bench::hit_rows(d, *hits);
 }
 
 std::vector<uint32_t> faiss_rows(const std::vector<faiss::Index::idx_t>& labels) {
@@ -232,7 +173,7 @@ std::string mb(double bytes) {
 void run_size(const clip::synthetic::EmbeddingModel& model, size_t n, size_t shard_rows, size_t nq, uint64_t seed,
               double seconds) {
   double t0 = bench::now_s();
-  const Dataset d = build(model, n, shard_rows, nq, seed);
+  const Dataset d = bench::build_dataset(model, n, shard_rows, nq, seed, kK);
   std::fprintf(stderr, "n=%zu: data, shards and exact top-%zu in %.1f s\n", n, kK, bench::now_s() - t0);
   const size_t dim = d.dim;
 
@@ -357,13 +298,6 @@ void run_size(const clip::synthetic::EmbeddingModel& model, size_t n, size_t sha
   std::fflush(stdout);
 }
 
-// OpenBLAS (FAISS's batched path) starts a thread per core unless told
-// otherwise; ask for one through whichever BLAS is loaded, if it can be asked.
-void single_thread_blas() {
-  using SetThreads = void (*)(int);
-  if (auto f = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) f(1);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -380,7 +314,7 @@ int main(int argc, char** argv) {
   if (dim == 0 || dim % 8 || nq == 0 || shard_rows == 0) die("dim must be a positive multiple of 8, queries and shard > 0");
 
   omp_set_num_threads(1);  // per-core figures: FAISS on one thread like our search
-  single_thread_blas();
+  bench::single_thread_blas();
   faiss::distance_compute_blas_threshold = int(kBatch);  // the batched row takes FAISS's BLAS path
 
   const clip::synthetic::EmbeddingModel model(dim, seed);

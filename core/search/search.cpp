@@ -10,56 +10,14 @@
 #include <cmath>
 
 #include "core/search/kernels.h"
-#include "core/search/rotation.h"
-#include "core/search/topk.h"
+#include "core/search/scoring.h"
 
 namespace clip {
 namespace {
 
-constexpr size_t kBlock = 1024;       // rows per kernel call: 4 KiB of results
-constexpr size_t kRescoreFactor = 4;  // the int8 scan nominates k * 4 rows
+using namespace scoring;
 
-// A row nominated for exact scoring; higher key is better.
-struct Candidate {
-  float key;
-  uint32_t shard, row;
-};
-
-// Orders by key, then (shard, row): equal keys always resolve the same way.
-template <class T>
-struct Ranked {
-  static float key(const Hit& h) { return h.score; }
-  static float key(const Candidate& c) { return c.key; }
-  bool operator()(const T& a, const T& b) const {
-    if (key(a) != key(b)) return key(a) > key(b);
-    return a.shard != b.shard ? a.shard < b.shard : a.row < b.row;
-  }
-};
-
-using Candidates = TopK<Candidate, Ranked<Candidate>>;
-using Hits = TopK<Hit, Ranked<Hit>>;
-
-using Query = SearchPlan;
-inline bool skipped(const Query& q, uint32_t shard, uint32_t row) { return shard == q.skip_shard && row == q.skip_row; }
-
-inline float clamp_cosine(float s) { return s > 1.0f ? 1.0f : (s < -1.0f ? -1.0f : s); }
-
-// <x, centre>: the part of every score in a shard that is the same for all rows.
-double centre_dot(const Query& q, const Shard& s) {
-  double d = 0;
-  for (uint32_t i = 0; i < s.dim(); ++i) d += double(q.x[i]) * s.centre()[i];
-  return d;
-}
-
-// Cosine of the query with the stored vector centre + scale * codes. A fixed
-// summation order keeps native and wasm results bit-identical.
-float exact_score(const Query& q, const Shard& s, uint32_t row, const int8_t* v, double centre_part) {
-  double d = 0;
-  for (uint32_t i = 0; i < s.dim(); ++i) d += double(q.x[i]) * double(v[i]);
-  return clamp_cosine(float(centre_part + double(s.scale(row)) * d));
-}
-
-// Nominates rows by int8 dot product: dot * scale_q * scale_v + <x, centre>.
+// Nominates rows by int8 dot product (scoring::int8_key).
 void scan_int8(const Kernels& kern, const Shard& s, uint32_t si, const Query& q, Candidates& out) {
   const float centre_part = float(centre_dot(q, s));
   int32_t dots[kBlock];
@@ -69,7 +27,7 @@ void scan_int8(const Kernels& kern, const Shard& s, uint32_t si, const Query& q,
     for (size_t i = 0; i < n; ++i) {
       const uint32_t row = start + uint32_t(i);
       if (skipped(q, si, row)) continue;
-      out.push(Candidate{float(dots[i]) * q.scale * s.scale(row) + centre_part, si, row});
+      out.push(Candidate{int8_key(dots[i], q.scale, s.scale(row), centre_part), si, row});
     }
   }
 }
@@ -77,10 +35,7 @@ void scan_int8(const Kernels& kern, const Shard& s, uint32_t si, const Query& q,
 // Nominates rows by Hamming distance between sign bits of (x - centre) and
 // the stored sign bits of (vector - centre).
 void scan_binary(const Kernels& kern, const Shard& s, uint32_t si, const Query& q, Candidates& out) {
-  std::vector<float> diff(s.dim());
-  for (uint32_t i = 0; i < s.dim(); ++i) diff[i] = q.x[i] - s.centre()[i];
-  std::vector<uint8_t> bits(s.dim() / 8);
-  binarize(diff.data(), s.dim(), bits.data());
+  const std::vector<uint8_t> bits = query_bits(q, s);
   uint32_t dist[kBlock];
   for (uint32_t start = 0; start < s.count(); start += kBlock) {
     const size_t n = std::min<size_t>(kBlock, s.count() - start);
@@ -92,8 +47,6 @@ void scan_binary(const Kernels& kern, const Shard& s, uint32_t si, const Query& 
     }
   }
 }
-
-size_t saturating_mul(size_t a, size_t b, size_t cap) { return b != 0 && a > cap / b ? cap : std::min(a * b, cap); }
 
 }  // namespace
 
@@ -159,14 +112,9 @@ Result<SearchPlan> Searcher::plan(const float* query, size_t dim, const SearchOp
   if (dim != dim_)
     return make_error("search: query has dim " + std::to_string(dim) + " but the index has dim " + std::to_string(dim_));
   if (std::isnan(opts.min_score)) return make_error("search: min_score is NaN");
-  Query q;
-  q.x.assign(query, query + dim);
-  for (size_t i = 0; i < dim; ++i)
-    if (!std::isfinite(q.x[i])) return make_error("search: query value " + std::to_string(i) + " is not finite");
-  if (l2_normalize(q.x.data(), dim) == 0) return make_error("search: query vector is all zeros");
-  rotate(q.x.data(), dim);
-  q.codes.resize(dim);
-  q.scale = quantize_int8(q.x.data(), dim, q.codes.data());
+  auto prepared = prepare_query(query, dim, "search");
+  if (!prepared.ok()) return prepared.error();
+  Query q = std::move(*prepared);
   q.k = opts.k;
   q.min_score = opts.min_score;
   q.skip_shard = opts.exclude_shard;
@@ -189,15 +137,7 @@ Result<SearchPlan> Searcher::plan(const float* query, size_t dim, const SearchOp
     else
       scan_int8(kern, s, si, q, by_int8);
   }
-  std::vector<Candidate> picked = by_int8.take_sorted();
-  const std::vector<Candidate> from_bits = by_bits.take_sorted();
-  picked.insert(picked.end(), from_bits.begin(), from_bits.end());
-  // In memory order, for the scoring pass and for fetching rows.
-  std::sort(picked.begin(), picked.end(), [](const Candidate& a, const Candidate& b) {
-    return a.shard != b.shard ? a.shard < b.shard : a.row < b.row;
-  });
-  q.candidates.reserve(picked.size());
-  for (const Candidate& c : picked) q.candidates.push_back(RowRef{c.shard, c.row});
+  set_candidates(q, by_int8, by_bits);
   return q;
 }
 

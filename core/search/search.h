@@ -90,6 +90,16 @@ class Searcher {
   Result<SearchPlan> plan(const float* query, size_t dim, const SearchOptions& opts) const;
   using RowCodes = std::function<const int8_t*(uint32_t shard, uint32_t row)>;
   std::vector<Hit> score(const SearchPlan& plan, const RowCodes& row_codes, size_t* unscored = nullptr) const;
+  // `count` queries at once (query i at queries + i * dim): each row is read
+  // once per block of queries and scored for all of them with the block
+  // kernel, so a batch costs far less than its queries one by one. Returns
+  // for each query exactly what search() returns for it. `exclude_ids`, when
+  // not empty, holds one id per query to leave out (e.g. the query's own row
+  // in an all-pairs scan) in place of opts.exclude_id. Needs whole shards
+  // (a shard head's int8 rows are not at hand).
+  Result<std::vector<std::vector<Hit>>> search_batch(const float* queries, size_t count, size_t dim,
+                                                      const SearchOptions& opts,
+                                                      const std::vector<std::string>& exclude_ids = {}) const;
   // Finds the row holding an id (for --id queries and "similar").
   bool find_id(const std::string& id, uint32_t* shard, uint32_t* row) const;
   // The id of the first image whose file had these bytes (SHA-256), or "":

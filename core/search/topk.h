@@ -30,6 +30,9 @@ class TopK {
   }
 
   size_t size() const { return heap_.size(); }
+  // The item a candidate must beat once k are kept, else null: lets a scan
+  // skip, with one comparison of keys, rows that cannot get in.
+  const T* worst() const { return k_ > 0 && heap_.size() == k_ ? &heap_.front() : nullptr; }
   // The kept items, best first; leaves the TopK empty.
   std::vector<T> take_sorted() {
     std::sort(heap_.begin(), heap_.end(), better_);

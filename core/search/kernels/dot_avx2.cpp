@@ -108,6 +108,6 @@ void hamming_batch_avx2(const uint8_t* q, const uint8_t* codes, size_t bytes, si
   }
 }
 
-const Kernels kAvx2Kernels = {"avx2", dot_i8_batch_avx2, hamming_batch_avx2};
+const Kernels kAvx2Kernels = {"avx2", dot_i8_batch_avx2, hamming_batch_avx2, dot_i8_block_avx2};
 
 }  // namespace clip

@@ -63,6 +63,7 @@ void dot_i8_batch_avx512vnni(const int8_t* q, const int8_t* base, size_t dim, si
 
 // VNNI adds nothing for popcounts (VPOPCNTDQ is a separate extension that
 // many VNNI CPUs lack), so this variant uses the AVX2 hamming kernel.
-const Kernels kAvx512VnniKernels = {"avx512vnni", dot_i8_batch_avx512vnni, hamming_batch_avx2};
+const Kernels kAvx512VnniKernels = {"avx512vnni", dot_i8_batch_avx512vnni, hamming_batch_avx2,
+                                     dot_i8_block_avx512vnni};
 
 }  // namespace clip

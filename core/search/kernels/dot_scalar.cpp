@@ -31,6 +31,6 @@ void hamming_batch_scalar(const uint8_t* q, const uint8_t* codes, size_t bytes, 
 
 }  // namespace
 
-const Kernels kScalarKernels = {"scalar", dot_i8_batch_scalar, hamming_batch_scalar};
+const Kernels kScalarKernels = {"scalar", dot_i8_batch_scalar, hamming_batch_scalar, dot_i8_block_scalar};
 
 }  // namespace clip

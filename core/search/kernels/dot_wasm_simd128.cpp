@@ -62,6 +62,6 @@ void hamming_batch_wasm(const uint8_t* q, const uint8_t* codes, size_t bytes, si
 
 }  // namespace
 
-const Kernels kWasmSimd128Kernels = {"wasm_simd128", dot_i8_batch_wasm, hamming_batch_wasm};
+const Kernels kWasmSimd128Kernels = {"wasm_simd128", dot_i8_batch_wasm, hamming_batch_wasm, dot_i8_block_wasm};
 
 }  // namespace clip

@@ -102,6 +102,39 @@ TEST(Kernels, EveryVariantMatchesScalarExactly) {
   }
 }
 
+// The block kernel against the single-query one, query by query, on random
+// bytes and the extremes (-128 against -128, 127 against -128), for every
+// size where a tile is full or partial on either side.
+TEST(Kernels, BlockMatchesScalarOnEveryVariant) {
+  std::mt19937 rng(6);
+  const size_t kQueryCounts[] = {1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 65, 70};
+  const size_t kRowCounts[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 33};
+  for (const Kernels* k : variants()) {
+    for (size_t dim : {size_t(8), size_t(24), size_t(64), size_t(72), size_t(128), size_t(136), size_t(512),
+                       size_t(520), size_t(1000)}) {
+      for (size_t nq : kQueryCounts) {
+        for (size_t n : kRowCounts) {
+          if (nq > 17 && dim > 128) continue;  // the chunked-queries path: small dims suffice
+          // Exact-size heap buffers, so ASan catches any read past the end.
+          std::vector<int8_t> queries(nq * dim), rows(n * dim);
+          for (auto& x : queries) x = int8_t(rng());
+          for (auto& x : rows) x = int8_t(rng());
+          if (n > 1) {
+            std::fill(rows.begin(), rows.begin() + long(dim), int8_t(-128));
+            std::fill(rows.begin() + long(dim), rows.begin() + long(2 * dim), int8_t(127));
+          }
+          std::fill(queries.begin(), queries.begin() + long(dim), int8_t(-128));
+          std::vector<int32_t> want(nq * n), got(nq * n, -1);
+          for (size_t i = 0; i < nq; ++i)
+            kScalarKernels.dot_i8_batch(queries.data() + i * dim, rows.data(), dim, n, want.data() + i * n);
+          k->dot_i8_block(queries.data(), nq, rows.data(), n, dim, got.data());
+          ASSERT_EQ(got, want) << k->name << " block, dim " << dim << " queries " << nq << " rows " << n;
+        }
+      }
+    }
+  }
+}
+
 TEST(Quantize, CodesAndScaleFollowTheDefinition) {
   std::mt19937 rng(4);
   std::normal_distribution<float> g(0, 1);
