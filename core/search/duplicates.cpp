@@ -86,12 +86,13 @@ Result<std::vector<NearPair>> near_duplicate_pairs(const Searcher& index, size_t
 
 std::vector<DuplicateGroup> group_duplicates(const Searcher& index, const std::vector<NearPair>& pairs) {
   const RowNumbers numbers(index);
-  std::vector<size_t> parent(numbers.total()), links(numbers.total(), 0);
+  std::vector<size_t> parent(numbers.total());
+  std::vector<double> closeness(numbers.total(), 0.0);  // sum of the cosines of a row's pairs
   std::iota(parent.begin(), parent.end(), size_t(0));
   for (const NearPair& p : pairs) {
     const size_t a = numbers.number(p.a), b = numbers.number(p.b);
-    ++links[a];
-    ++links[b];
+    closeness[a] += p.score;
+    closeness[b] += p.score;
     const size_t ra = find_root(parent, a), rb = find_root(parent, b);
     if (ra != rb) parent[std::max(ra, rb)] = std::min(ra, rb);
   }
@@ -108,7 +109,7 @@ std::vector<DuplicateGroup> group_duplicates(const Searcher& index, const std::v
     size_t keeper = members[0];
     for (size_t m : members) {
       const uint64_t pk = pixels(index, numbers.ref(keeper)), pm = pixels(index, numbers.ref(m));
-      if (pm > pk || (pm == pk && links[m] > links[keeper])) keeper = m;
+      if (pm > pk || (pm == pk && closeness[m] > closeness[keeper])) keeper = m;
     }
     DuplicateGroup g;
     g.keeper = numbers.ref(keeper);

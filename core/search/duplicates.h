@@ -47,8 +47,10 @@ struct DuplicateGroup {
 // most pixels (width x height as indexed): an edit such as a re-encode,
 // resize or crop never adds resolution, so the largest copy is the best
 // guess for the original, and the index knows sizes without opening any
-// image. Ties go to the member linked to the most others, then to the first
-// in index order. Groups come largest first, then in the index order of
+// image. Among copies of the same size (re-encodes, colour edits, marks)
+// the one closest to all the others is kept: each edit moves away from the
+// original in its own direction, so the original sits at their centre
+// (measured: BENCHMARKS.md "Near-duplicates"). Then the first in index order. Groups come largest first, then in the index order of
 // their first members.
 std::vector<DuplicateGroup> group_duplicates(const Searcher& index, const std::vector<NearPair>& pairs);
 
