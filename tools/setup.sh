@@ -20,7 +20,7 @@ debs=(
   emscripten binaryen
   chromium libvulkan1 mesa-vulkan-drivers
   python3-torch python3-numpy python3-pil python3-onnx libopenblas0-pthread
-  libfaiss-dev
+  libfaiss-dev python3-faiss
   unicode-data
   imagemagick time util-linux
 )
