@@ -17,7 +17,7 @@ namespace clip {
 // The cosine from which two images count as near-duplicates by default.
 // Chosen on the edit benchmark (bench/duplicates_quality.py, BENCHMARKS.md
 // "Near-duplicates"): the demo model's best F1 over its threshold sweep.
-constexpr float kDefaultDuplicateThreshold = 0.95f;
+constexpr float kDefaultDuplicateThreshold = 0.985f;
 // Neighbours each image keeps at most. Members of a larger group still join
 // it: each links to its closest others, and the links connect the group.
 constexpr size_t kDuplicateNeighbours = 32;

@@ -32,6 +32,21 @@ std::string default_model_dir() {
   return CLIPSEARCH_DEFAULT_MODEL;
 }
 
+std::string parquet_script() {
+  std::error_code ec;
+  const std::string dir = exe_dir();
+  if (!dir.empty()) {
+    const fs::path installed = fs::path(dir) / ".." / "share" / "clipsearch" / "parquet" / "parquet_rows.mjs";
+    if (fs::exists(installed, ec)) return installed.lexically_normal().string();
+  }
+  return CLIPSEARCH_PARQUET_SCRIPT;
+}
+
+std::string node_program() {
+  if (const char* env = std::getenv("CLIPSEARCH_NODE"); env && *env) return env;
+  return "node";
+}
+
 std::string resolve_model_dir(const std::string& flag) { return flag.empty() ? default_model_dir() : flag; }
 
 clip::Result<ClipModel> open_model(const std::string& flag) {

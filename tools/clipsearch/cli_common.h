@@ -17,6 +17,12 @@ namespace clipsearch {
 std::string default_model_dir();
 std::string resolve_model_dir(const std::string& flag);
 
+// The Parquet reader script (tools/parquet/parquet_rows.mjs): installed
+// beside the tool in share/clipsearch/parquet/, else the source tree's.
+std::string parquet_script();
+// The Node.js that runs it: $CLIPSEARCH_NODE, else `node` on PATH.
+std::string node_program();
+
 // Loads the model (tokenizer and model.json; sessions open on first use).
 clip::Result<ClipModel> open_model(const std::string& flag);
 

@@ -10,6 +10,7 @@
 #include "tools/clipsearch/cli_common.h"
 #include "tools/clipsearch/commands.h"
 #include "tools/net/http.h"
+#include "tools/pipeline/embedding_import.h"
 #include "tools/pipeline/file_io.h"
 #include "tools/pipeline/index_folder.h"
 #include "tools/pipeline/index_run.h"
@@ -29,6 +30,9 @@ struct Options {
   std::string stats_json;
   long url_timeout_s = 60;
   uint64_t max_download_bytes = uint64_t(50) << 20;
+  // --embeddings: vectors computed elsewhere.
+  std::string embeddings, metadata, images_root;
+  bool skip_model_check = false;
 };
 
 std::vector<std::string> split_commas(const std::string& s) {
@@ -61,6 +65,38 @@ void print_summary(const Options& o, const IndexSummary& s, Device device) {
   std::fprintf(stderr, "\n");
 }
 
+int run_import(Options& o, ClipModel& model) {
+  if (o.metadata.empty()) return fail("index", "--embeddings needs --metadata: the rows its vectors belong to");
+  if (o.model.empty())
+    return fail("index", "imported embeddings must name the model they came from: pass --model DIR (it is checked "
+                         "against a few of the listed images)");
+  if (o.index.append || !o.part.empty() || !o.columns.empty())
+    return fail("index", "--append, --part and --columns do not apply to --embeddings");
+  ImportOptions im;
+  im.source.embeddings = o.embeddings;
+  im.source.metadata = o.metadata;
+  im.source.images_root = o.images_root;
+  im.source.node = node_program();
+  im.source.parquet_script = parquet_script();
+  im.out = o.index.out;
+  im.shard_size = o.index.shard_size;
+  im.binary_codes = o.index.binary_codes;
+  im.thumbnails = !o.no_thumbs;
+  im.force = o.index.force;
+  im.check_model = !o.skip_model_check;
+  im.threads = o.index.threads;
+  im.fetch = o.index.fetch;
+  auto summary = import_embeddings(model, im);
+  if (!summary.ok()) return fail("index", summary.message());
+  std::fprintf(stderr, "clipsearch index: imported %zu vectors into %s (%zu shards)", summary->rows, im.out.c_str(),
+               summary->shards);
+  if (summary->without_image)
+    std::fprintf(stderr, "; %zu rows without thumbnail, size and hash (their image could not be read)",
+                 summary->without_image);
+  std::fprintf(stderr, "\n");
+  return 0;
+}
+
 int run(Options& o) {
   IndexOptions& io = o.index;
   if (!o.columns.empty()) io.input_options.columns = split_commas(o.columns);
@@ -84,6 +120,7 @@ int run(Options& o) {
   if (auto s = model->set_device(*device); !s.ok()) return fail("index", s.message());
   if (auto s = model->open_vision(); !s.ok()) return fail("index", s.message());
 
+  if (!o.embeddings.empty() || !o.metadata.empty()) return run_import(o, *model);
   auto summary = build_index(*model, io);
   if (!summary.ok()) return fail("index", summary.message());
   print_summary(o, *summary, model->device());
@@ -100,10 +137,22 @@ CommandRegistrar reg(
     "index", "Embed a folder or a CSV/TSV/JSONL list of images into an index folder", [](CLI::App& sub) {
       auto o = std::make_shared<Options>();
       IndexOptions& io = o->index;
-      sub.add_option("--input", io.input,
-                     "Folder of images, or .csv/.tsv/.jsonl with a header naming the image column "
-                     "(path, file, image_path, url, image_url), optional caption/text/title and id")
-          ->required();
+      auto* input = sub.add_option("--input", io.input,
+                                   "Folder of images, or .csv/.tsv/.jsonl with a header naming the image column "
+                                   "(path, file, image_path, url, image_url, source), optional caption/text/title "
+                                   "and id");
+      auto* embeddings =
+          sub.add_option("--embeddings", o->embeddings,
+                         "Vectors computed elsewhere: a .npy (N x dim) whose rows --metadata describes, or a folder "
+                         "of clip-retrieval img_emb_N.npy; they must come from --model (checked)");
+      sub.add_option("--metadata", o->metadata,
+                     "With --embeddings: .jsonl/.csv/.tsv rows in the .npy's order, or a clip-retrieval output "
+                     "folder (metadata/metadata_N.parquet + img_emb/img_emb_N.npy)");
+      sub.add_option("--images-root", o->images_root,
+                     "Folder that relative image paths in clip-retrieval metadata are relative to (default: here)");
+      sub.add_flag("--skip-model-check", o->skip_model_check,
+                   "Import --embeddings without embedding a few listed images to check they come from --model");
+      input->excludes(embeddings);
       sub.add_option("--out", io.out, "Index folder to write")->required();
       sub.add_option("--model", o->model, "Model folder (default: the bundled demo model or $CLIPSEARCH_MODEL)");
       add_device_option(sub, o->device, "auto");
@@ -127,7 +176,11 @@ CommandRegistrar reg(
       sub.add_option("--url-timeout", o->url_timeout_s, "Seconds allowed per URL download")->capture_default_str();
       sub.add_option("--max-download-bytes", o->max_download_bytes, "Largest image accepted from a URL")
           ->capture_default_str();
-      return [o] { return run(*o); };
+      return [o, input] {
+        if (input->count() == 0 && o->embeddings.empty() && o->metadata.empty())
+          return fail("index", "give --input (images to embed) or --embeddings with --metadata (vectors to import)");
+        return run(*o);
+      };
     });
 
 }  // namespace

@@ -137,6 +137,16 @@ clip::Result<clip::IndexManifest> finalize_index(const FinalizeInput& in, Journa
   return m;
 }
 
+std::string model_location_for(const std::string& model_dir, const std::string& index_dir) {
+  const fs::path model = fs::absolute(model_dir).lexically_normal();
+  const fs::path index = fs::absolute(index_dir).lexically_normal();
+  auto m = model.begin(), i = index.begin();
+  size_t shared = 0;
+  for (; m != model.end() && i != index.end() && *m == *i; ++m, ++i) ++shared;
+  if (shared <= 1) return model.generic_string();  // only "/" in common
+  return model.lexically_relative(index).generic_string();
+}
+
 clip::Status remove_unreferenced(const std::string& out, const clip::IndexManifest& manifest,
                                  const std::vector<std::string>& referenced_thumbs) {
   std::set<std::string> shards, thumbs(referenced_thumbs.begin(), referenced_thumbs.end());

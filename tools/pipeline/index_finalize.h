@@ -23,6 +23,11 @@ struct FinalizeInput {
   std::vector<SkippedInput> early_skips;  // rows that never became items
 };
 
+// Where manifest.json says the model is: relative to the index folder (so
+// index and model can move together, as in the web build), or absolute when
+// the two share no folder but the root.
+std::string model_location_for(const std::string& model_dir, const std::string& index_dir);
+
 // Returns the committed manifest.
 clip::Result<clip::IndexManifest> finalize_index(const FinalizeInput& in, Journal& journal);
 

@@ -67,19 +67,6 @@ std::vector<size_t> pending_items(const std::vector<InputItem>& items, const Jou
   return pending;
 }
 
-// Where manifest.json says the model is: relative to the index folder (so
-// index and model can move together, as in the web build), or absolute when
-// the two share no folder but the root.
-std::string model_location_for(const std::string& model_dir, const std::string& index_dir) {
-  const fs::path model = fs::absolute(model_dir).lexically_normal();
-  const fs::path index = fs::absolute(index_dir).lexically_normal();
-  auto m = model.begin(), i = index.begin();
-  size_t shared = 0;
-  for (; m != model.end() && i != index.end() && *m == *i; ++m, ++i) ++shared;
-  if (shared <= 1) return model.generic_string();  // only "/" in common
-  return model.lexically_relative(index).generic_string();
-}
-
 // What new shards record: the fingerprint the index being extended records
 // (this model's or one it accepts, maybe an earlier format's), so all its
 // shards agree; else the model's own.

@@ -36,7 +36,8 @@ void drop_duplicate_ids(InputList& list) {
 
 Field field_for_name(const std::string& name) {
   const std::string n = lower(name);
-  if (n == "path" || n == "file" || n == "image_path" || n == "url" || n == "image_url") return Field::Image;
+  if (n == "path" || n == "file" || n == "image_path" || n == "url" || n == "image_url" || n == "source")
+    return Field::Image;
   if (n == "caption" || n == "text" || n == "title") return Field::Caption;
   if (n == "id") return Field::Id;
   return Field::None;
