@@ -185,6 +185,13 @@ def evaluate(groups, origin):
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     keepers = [g for g in groups if len({origin[m["id"]] for m in g["members"]}) == 1]
     kept_original = sum(1 for g in keepers if "__" not in g["keeper"])  # edits are named ORIGINAL__EDIT
+    # The keeper has the largest size in its group (the rule's first step),
+    # and the chance of hitting the original among the copies of that size.
+    full_size, chance = 0, 0.0
+    for g in keepers:
+        sizes = {m["id"]: m["width"] * m["height"] for m in g["members"]}
+        full_size += sizes[g["keeper"]] == max(sizes.values())
+        chance += 1.0 / sum(1 for v in sizes.values() if v == max(sizes.values()))
     moto = {"sk_motorcycle_left", "sk_motorcycle_right"}
     moto_merged = any(len({origin[m["id"]] for m in g["members"]} & moto) == 2 for g in groups)
     demo_neg = sum(1 for g in groups
@@ -203,6 +210,8 @@ def evaluate(groups, origin):
     return {"precision": precision, "recall": recall, "f1": f1, "groups": len(groups), "true_pairs": len(truth),
             "found_pairs": len(found), "pure_groups": len(keepers),
             "keeper_is_original": kept_original / len(keepers) if keepers else None,
+            "keeper_is_full_size": full_size / len(keepers) if keepers else None,
+            "keeper_chance": chance / len(keepers) if keepers else None,
             "motorcycle_pair_merged": moto_merged, "groups_mixing_demo_pictures": demo_neg,
             "recall_by_edit": {k: v[1] / v[0] for k, v in sorted(per_edit.items())}}
 
@@ -242,11 +251,12 @@ def main():
         summary["model"], summary["images"]["tune"], summary["originals"]["tune"], summary["images"]["held-out"],
         summary["originals"]["held-out"]))
     print("| threshold | tune P | tune R | tune F1 | held-out P | held-out R | held-out F1 | keeper is original "
-          "(held-out) | motorcycle pair merged | groups mixing demo pictures |")
+          "(held-out; by chance) | motorcycle pair merged | groups mixing demo pictures |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
     for t in THRESHOLDS:
         tu, ho = results["tune"][t], results["held-out"][t]
-        kept = "-" if ho["keeper_is_original"] is None else "%.0f%%" % (100 * ho["keeper_is_original"])
+        kept = "-" if ho["keeper_is_original"] is None else "%.0f%% (%.0f%%)" % (
+            100 * ho["keeper_is_original"], 100 * ho["keeper_chance"])
         merged = "yes" if tu["motorcycle_pair_merged"] or ho["motorcycle_pair_merged"] else "no"
         mark = " **(chosen)**" if t == best else ""
         print("| %.3f%s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %s | %s | %d |" % (
@@ -255,6 +265,9 @@ def main():
     h = results["held-out"][best]
     print("\nHeld-out at %.3f, share of each edit grouped with its original: %s." % (
         best, ", ".join("%s %.0f%%" % (k, 100 * v) for k, v in h["recall_by_edit"].items())))
+    print("\nKeeper at %.3f (held-out): the largest size in its group in %.0f%% of the groups of one origin; the "
+          "original itself in %.0f%% (%.0f%% by chance among the copies of that size)." % (
+              best, 100 * h["keeper_is_full_size"], 100 * h["keeper_is_original"], 100 * h["keeper_chance"]))
     print("\nChosen on the tune half (best F1): %.3f. Held-out at %.3f: precision %.3f, recall %.3f, F1 %.3f." % (
         best, best, h["precision"], h["recall"], h["f1"]))
 

@@ -3,8 +3,9 @@
 # $build/bench-results/<suite>.md as well as stdout. BENCHMARKS.md holds the
 # results and says what each figure is measured against.
 #
-#   tools/bench.sh native    search vs FAISS, image preprocessing vs Pillow,
-#                            `clipsearch index` per model and device (< 10 min)
+#   tools/bench.sh native    search vs FAISS (one query and batched), image
+#                            preprocessing vs Pillow, `clipsearch index` per
+#                            model and device, near-duplicate quality (< 20 min)
 #   tools/bench.sh wasm      search and tokenizer in WebAssembly under Node.js
 #   tools/bench.sh browser   search in headless Chromium, the page's load and
 #                            query times, download sizes
@@ -54,9 +55,11 @@ search_data() {  # the wasm suites' data sets: 100k and 1M vectors
 
 native() {
   configure
-  targets clipsearch_bench_search clipsearch_bench_preprocess clipsearch >&2
+  targets clipsearch_bench_search clipsearch_bench_batch clipsearch_bench_preprocess clipsearch >&2
   header native
   run search "$build/bench/clipsearch_bench_search" --sizes 100000,1000000
+  run batch "$build/bench/clipsearch_bench_batch" --sizes 100000,1000000
+  run duplicates "$py" bench/duplicates_quality.py --cli "$(cli)" --work "$data/duplicates"
   run preprocess "$py" bench/preprocess_speed.py --native "$build/bench/clipsearch_bench_preprocess" --work "$data"
   if [ ! -f models/vitb32-random/model.json ]; then
     echo ">> making models/vitb32-random (random weights, ViT-B/32 shapes)" >&2

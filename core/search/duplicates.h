@@ -48,9 +48,10 @@ struct DuplicateGroup {
 // resize or crop never adds resolution, so the largest copy is the best
 // guess for the original, and the index knows sizes without opening any
 // image. Among copies of the same size (re-encodes, colour edits, marks)
-// the one closest to all the others is kept: each edit moves away from the
-// original in its own direction, so the original sits at their centre
-// (measured: BENCHMARKS.md "Near-duplicates"). Then the first in index order. Groups come largest first, then in the index order of
+// the one closest to all the others (the group's medoid) is kept, then the
+// first in index order. Which of several same-size copies is the original
+// no embedding tells reliably (BENCHMARKS.md "Near-duplicates"): the rule
+// promises a full-size copy, not the original file. Groups come largest first, then in the index order of
 // their first members.
 std::vector<DuplicateGroup> group_duplicates(const Searcher& index, const std::vector<NearPair>& pairs);
 

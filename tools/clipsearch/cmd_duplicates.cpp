@@ -85,11 +85,9 @@ void print_table(const clip::Searcher& s, const std::vector<clip::DuplicateGroup
 int run(const Options& o) {
   if (!(o.threshold >= -1.0f && o.threshold <= 1.0f)) return fail("duplicates", "--threshold must lie in [-1, 1]");
   if (o.neighbours == 0) return fail("duplicates", "--neighbours must be at least 1");
-  auto index = load_index(o.index, false);
+  auto index = load_index(o.index);
   if (!index.ok()) return fail("duplicates", index.message());
-  clip::Searcher searcher;
-  for (const auto& shard : index->shards)
-    if (auto st = searcher.add_shard(shard); !st.ok()) return fail("duplicates", st.message());
+  const clip::Searcher& searcher = index->index.searcher();
 
   std::vector<clip::DuplicateGroup> groups;
   if (searcher.size() > 0) {

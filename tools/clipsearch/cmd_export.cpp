@@ -25,12 +25,12 @@ struct Options {
 };
 
 int run(const Options& o) {
-  auto index = load_index(o.index, false);
+  auto index = load_index(o.index);
   if (!index.ok()) return fail("export", index.message());
   const clip::NpyType type = o.dtype == "f16" ? clip::NpyType::F16 : clip::NpyType::F32;
-  uint64_t rows = 0;
-  uint32_t dim = index->manifest.dim;
-  for (const auto& s : index->shards) rows += s->count();
+  const clip::Searcher& searcher = index->index.searcher();
+  const uint64_t rows = searcher.size();
+  const uint32_t dim = index->manifest().dim;
 
   std::vector<uint8_t> npy = clip::npy_header(rows, dim, type);
   const size_t header = npy.size();
@@ -38,7 +38,8 @@ int run(const Options& o) {
   uint8_t* at = npy.data() + header;
   std::string jsonl;
   uint64_t row = 0;
-  for (const auto& s : index->shards) {
+  for (uint32_t si = 0; si < searcher.shard_count(); ++si) {  // manifest order: every shard was accepted
+    const clip::Shard* s = &searcher.shard(si);
     for (uint32_t r = 0; r < s->count(); ++r, ++row) {
       // The stored vector (centre + scale x int8 codes, rotated back),
       // normalised: what search scores against, to int8 rounding.
@@ -63,7 +64,7 @@ int run(const Options& o) {
   if (auto st = write_file_atomic(npy_path, clip::ByteView(npy)); !st.ok()) return fail("export", st.message());
   if (auto st = write_file_atomic(jsonl_path, jsonl); !st.ok()) return fail("export", st.message());
   std::fprintf(stderr, "clipsearch export: %llu vectors of dim %u (%s, model '%s') to %s and %s\n",
-               static_cast<unsigned long long>(rows), dim, o.dtype.c_str(), index->manifest.model_name.c_str(),
+               static_cast<unsigned long long>(rows), dim, o.dtype.c_str(), index->manifest().model_name.c_str(),
                npy_path.c_str(), jsonl_path.c_str());
   return 0;
 }
