@@ -10,8 +10,6 @@
 //
 //   clipsearch_bench_batch [--sizes 100000,1000000] [--batch 16] [--queries 64] [--all-pairs-rows 2048]
 #include <faiss/IndexFlat.h>
-#include <faiss/utils/distances.h>
-#include <omp.h>
 
 #include <cstdio>
 #include <functional>
@@ -236,9 +234,7 @@ int main(int argc, char** argv) {
   if (dim == 0 || dim % 8 || batch == 0 || nq < batch || nq % batch || shard_rows == 0 || all_pairs_rows == 0)
     die("dim must be a positive multiple of 8; queries a multiple of batch; shard and all-pairs-rows > 0");
 
-  omp_set_num_threads(1);  // per-core figures: FAISS on one thread like our search
-  bench::single_thread_blas();
-  faiss::distance_compute_blas_threshold = int(batch);  // FAISS takes its BLAS path for the batch
+  bench::faiss_on_one_core(batch);  // FAISS takes its BLAS path for the batch
 
   const clip::synthetic::EmbeddingModel model(dim, seed);
   std::printf("## Batched search, native, one core\n\nKernel picked at run time: %s. Every figure is from one run; "

@@ -1,6 +1,8 @@
 #include "bench/search_dataset.h"
 
 #include <dlfcn.h>
+#include <faiss/utils/distances.h>
+#include <omp.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -59,9 +61,11 @@ std::vector<uint32_t> hit_rows(const Dataset& d, const std::vector<clip::Hit>& h
   return rows;
 }
 
-void single_thread_blas() {
+void faiss_on_one_core(size_t blas_batch) {
+  omp_set_num_threads(1);
   using SetThreads = void (*)(int);
   if (auto f = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) f(1);
+  faiss::distance_compute_blas_threshold = int(blas_batch);
 }
 
 }  // namespace bench

@@ -43,8 +43,9 @@ Dataset build_dataset(const clip::synthetic::EmbeddingModel& model, size_t n, si
 // Row numbers (shard * shard_rows + row) of search hits, for recall.
 std::vector<uint32_t> hit_rows(const Dataset& d, const std::vector<clip::Hit>& hits);
 
-// OpenBLAS (FAISS's batched path) starts a thread per core unless told
-// otherwise; asks for one through whichever BLAS is loaded, if it can be asked.
-void single_thread_blas();
+// Per-core figures: FAISS on one thread like our search (OpenMP, and
+// OpenBLAS, which starts a thread per core unless told otherwise), taking
+// its BLAS path from `blas_batch` queries per call.
+void faiss_on_one_core(size_t blas_batch);
 
 }  // namespace bench

@@ -7,11 +7,8 @@
 // search. Data: bench/synthetic_embeddings.h (clustered, anisotropic).
 //
 //   clipsearch_bench_search [--sizes 100000,1000000] [--queries 50] [--seconds 1]
-#include <dlfcn.h>
 #include <faiss/IndexBinaryFlat.h>
 #include <faiss/IndexFlat.h>
-#include <faiss/utils/distances.h>
-#include <omp.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -313,9 +310,7 @@ int main(int argc, char** argv) {
   flags.done();
   if (dim == 0 || dim % 8 || nq == 0 || shard_rows == 0) die("dim must be a positive multiple of 8, queries and shard > 0");
 
-  omp_set_num_threads(1);  // per-core figures: FAISS on one thread like our search
-  bench::single_thread_blas();
-  faiss::distance_compute_blas_threshold = int(kBatch);  // the batched row takes FAISS's BLAS path
+  bench::faiss_on_one_core(kBatch);  // the batched row takes FAISS's BLAS path
 
   const clip::synthetic::EmbeddingModel model(dim, seed);
   std::printf("## Search, native, one core\n\nKernel picked at run time: %s. Every figure is from one run; "

@@ -1,5 +1,6 @@
-// Index: shards loaded one by one, then searched. Wraps clip::Searcher; the
-// bindings only convert hits and records to JS objects.
+// Index: shards loaded one by one, then searched, and its near-duplicate
+// groups. Wraps clip::Searcher; the bindings only convert hits, records and
+// groups to JS objects.
 #include <emscripten/bind.h>
 
 #include <array>
@@ -7,6 +8,7 @@
 
 #include "core/index/shard.h"
 #include "core/query/match_calibration.h"
+#include "core/search/duplicates.h"
 #include "core/search/search.h"
 #include "core/util/sha256.h"
 #include "wasm/js_convert.h"
@@ -130,6 +132,58 @@ class Index {
     return o;
   }
 
+  // Near-duplicates (core/search/duplicates.h), in ranges so the worker
+  // can report progress: rows [begin, end) against the whole index, as
+  // {rows: Uint32Array [aShard, aRow, bShard, bRow, ...], scores: Float32Array}.
+  val near_duplicate_pairs(double begin, double end, float threshold) const {
+    if (!(begin >= 0) || !(end >= begin) || end > double(searcher_.size()))
+      return js_error("nearDuplicatePairs: rows " + std::to_string(begin) + " to " + std::to_string(end) +
+                      " are not within the index's " + std::to_string(searcher_.size()));
+    auto pairs = clip::near_duplicate_pairs(searcher_, size_t(begin), size_t(end), threshold);
+    if (!pairs) return js_error(pairs.message());
+    std::vector<uint32_t> rows;
+    std::vector<float> scores;
+    for (const clip::NearPair& p : *pairs) {
+      rows.insert(rows.end(), {p.a.shard, p.a.row, p.b.shard, p.b.row});
+      scores.push_back(p.score);
+    }
+    val out = val::object();
+    out.set("rows", copy_to_js(rows));
+    out.set("scores", copy_to_js(scores));
+    return out;
+  }
+
+  // The groups of the pairs every range gave: [{keeper: id, members: [{...record, score}]}].
+  val duplicate_groups(const val& rows_js, const val& scores_js) const {
+    const std::vector<uint32_t> rows = uint32s_from_js(rows_js);
+    const std::vector<float> scores = floats_from_js(scores_js);
+    if (rows.size() != 4 * scores.size())
+      return js_error("duplicateGroups: " + std::to_string(rows.size()) + " row numbers for " +
+                      std::to_string(scores.size()) + " scores (4 per pair)");
+    std::vector<clip::NearPair> pairs;
+    for (size_t i = 0; i < scores.size(); ++i) {
+      const uint32_t* r = rows.data() + 4 * i;
+      for (int side = 0; side < 2; ++side)
+        if (r[2 * side] >= searcher_.shard_count() || r[2 * side + 1] >= searcher_.shard(r[2 * side]).count())
+          return js_error("duplicateGroups: pair " + std::to_string(i) + " names a row this index does not have");
+      pairs.push_back({{r[0], r[1]}, {r[2], r[3]}, scores[i]});
+    }
+    val out = val::array();
+    for (const clip::DuplicateGroup& g : clip::group_duplicates(searcher_, pairs)) {
+      val group = val::object();
+      group.set("keeper", searcher_.shard(g.keeper.shard).record(g.keeper.row).id);
+      val members = val::array();
+      for (const clip::DuplicateMember& m : g.members) {
+        val o = record_to_js(searcher_.shard(m.at.shard).record(m.at.row));
+        o.set("score", m.score);
+        members.call<void>("push", o);
+      }
+      group.set("members", members);
+      out.call<void>("push", group);
+    }
+    return out;
+  }
+
   double size() const { return double(searcher_.size()); }
   uint32_t dim() const { return searcher_.dim(); }
   std::string fingerprint() const { return searcher_.model_fingerprint(); }
@@ -150,6 +204,7 @@ class Index {
 
 EMSCRIPTEN_BINDINGS(clipsearch_index) {
   using namespace emscripten;
+  constant("defaultDuplicateThreshold", clip::kDefaultDuplicateThreshold);
   class_<Index>("Index")
       .constructor<>()
       .function("addShard", &Index::add_shard)
@@ -159,6 +214,8 @@ EMSCRIPTEN_BINDINGS(clipsearch_index) {
       .function("findBySha256", &Index::find_by_sha256)
       .function("calibrateMatches", &Index::calibrate_matches)
       .function("judgeMatch", &Index::judge_match)
+      .function("nearDuplicatePairs", &Index::near_duplicate_pairs)
+      .function("duplicateGroups", &Index::duplicate_groups)
       .property("size", &Index::size)
       .property("dim", &Index::dim)
       .property("fingerprint", &Index::fingerprint)

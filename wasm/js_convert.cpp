@@ -18,6 +18,12 @@ std::vector<float> floats_from_js(const val& array) {
   return out;
 }
 
+std::vector<uint32_t> uint32s_from_js(const val& array) {
+  std::vector<uint32_t> out(array["length"].as<size_t>());
+  val(emscripten::typed_memory_view(out.size(), out.data())).call<void>("set", array);
+  return out;
+}
+
 val js_error(const std::string& message) {
   return val::module_property("ClipError").new_(message);
 }

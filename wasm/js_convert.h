@@ -19,6 +19,8 @@ using emscripten::val;
 std::vector<uint8_t> bytes_from_js(const val& array);
 // A Float32Array (or plain array of numbers) into wasm memory.
 std::vector<float> floats_from_js(const val& array);
+// A Uint32Array (or plain array of numbers) into wasm memory.
+std::vector<uint32_t> uint32s_from_js(const val& array);
 
 // A JS-owned copy: views into wasm memory die when memory grows.
 template <class T>

@@ -12,6 +12,8 @@ float l2_normalize(float* x, size_t dim);
 // Symmetric per-vector int8 quantization: q = round(x / scale), scale = max|x| / 127.
 // Codes lie in [-127, 127]; an all-zero x gives scale 0. x must be finite.
 float quantize_int8(const float* x, size_t dim, int8_t* out);
+// Cosine of two float vectors, summed in double; 0 when either is zero.
+double cosine(const float* a, const float* b, size_t dim);
 // Sign bits, bit i of byte j = (x[8j+i] > 0). dim must be a multiple of 8.
 void binarize(const float* x, size_t dim, uint8_t* out);
 

@@ -15,6 +15,16 @@ float l2_normalize(float* x, size_t dim) {
   return norm;
 }
 
+double cosine(const float* a, const float* b, size_t dim) {
+  double ab = 0, aa = 0, bb = 0;
+  for (size_t i = 0; i < dim; ++i) {
+    ab += double(a[i]) * b[i];
+    aa += double(a[i]) * a[i];
+    bb += double(b[i]) * b[i];
+  }
+  return aa > 0 && bb > 0 ? ab / std::sqrt(aa * bb) : 0.0;
+}
+
 float quantize_int8(const float* x, size_t dim, int8_t* out) {
   float max_abs = 0;
   for (size_t i = 0; i < dim; ++i) max_abs = std::fmax(max_abs, std::fabs(x[i]));

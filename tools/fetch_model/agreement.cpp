@@ -8,6 +8,7 @@
 
 #include "core/demo/shapes.h"
 #include "core/image/preprocess.h"
+#include "core/search/kernels.h"
 #include "tools/ort/clip_model.h"
 
 namespace clipsearch {
@@ -30,15 +31,7 @@ struct Inputs {
   std::vector<float> pixels;  // kImages x [3, side, side]
 };
 
-float cosine(const float* a, const float* b, size_t n) {
-  double ab = 0, aa = 0, bb = 0;
-  for (size_t i = 0; i < n; ++i) {
-    ab += double(a[i]) * b[i];
-    aa += double(a[i]) * a[i];
-    bb += double(b[i]) * b[i];
-  }
-  return aa > 0 && bb > 0 ? float(ab / std::sqrt(aa * bb)) : 0.0f;
-}
+float cosine(const float* a, const float* b, size_t n) { return float(clip::cosine(a, b, n)); }
 
 // Embeddings of the fixed inputs by one precision of one encoder, rows back
 // to back. The model feeds each as its spec says (int8 one row at a time).

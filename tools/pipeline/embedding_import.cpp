@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/search/kernels.h"
 #include "core/util/npy.h"
 #include "core/util/sha256.h"
 #include "tools/pipeline/file_io.h"
@@ -26,6 +27,20 @@ struct LoadedPart {
   void row(uint64_t r, float* out) const { clip::npy_row(clip::ByteView(bytes), matrix, r, out); }
 };
 
+// A row of the import: its part and its place there.
+struct RowRef {
+  const LoadedPart* part;
+  size_t index;
+  const InputItem& item() const { return part->part->items[index]; }
+};
+
+std::vector<RowRef> all_rows(const std::vector<LoadedPart>& parts) {
+  std::vector<RowRef> rows;
+  for (const auto& p : parts)
+    for (size_t i = 0; i < p.part->items.size(); ++i) rows.push_back({&p, i});
+  return rows;
+}
+
 clip::Result<LoadedPart> load_part(const EmbeddingPart& p, uint32_t dim, const clip::ModelManifest& model) {
   auto bytes = read_file(p.npy, uint64_t(1) << 40);
   if (!bytes.ok()) return bytes.error();
@@ -40,27 +55,11 @@ clip::Result<LoadedPart> load_part(const EmbeddingPart& p, uint32_t dim, const c
   return LoadedPart{&p, std::move(*bytes), *m};
 }
 
-double cosine(const float* a, const float* b, size_t n) {
-  double ab = 0, aa = 0, bb = 0;
-  for (size_t i = 0; i < n; ++i) {
-    ab += double(a[i]) * b[i];
-    aa += double(a[i]) * a[i];
-    bb += double(b[i]) * b[i];
-  }
-  return aa > 0 && bb > 0 ? ab / std::sqrt(aa * bb) : 0.0;
-}
-
 // Embeds up to kModelCheckImages listed images (spread over the list) with
 // the model and compares each with its given vector.
 clip::Status check_model(ClipModel& model, const std::vector<LoadedPart>& parts, const ImportOptions& o,
                          ImportSummary& summary) {
-  struct Row {
-    const LoadedPart* part;
-    size_t index;
-  };
-  std::vector<Row> all;
-  for (const auto& p : parts)
-    for (size_t i = 0; i < p.part->items.size(); ++i) all.push_back({&p, i});
+  const std::vector<RowRef> all = all_rows(parts);
   PrepareConfig pc;
   pc.preprocess = model.image_config();
   pc.thumbnails = false;
@@ -77,8 +76,8 @@ clip::Status check_model(ClipModel& model, const std::vector<LoadedPart>& parts,
   for (size_t i : order) {
     if (cosines.size() == kModelCheckImages || tried == 4 * kModelCheckImages) break;
     ++tried;
-    const Row& r = all[i];
-    const InputItem& item = r.part->part->items[r.index];
+    const RowRef& r = all[i];
+    const InputItem& item = r.item();
     PreparedImage p = prepare_image(item, pc);
     if (p.outcome != PreparedImage::Outcome::Ready) {
       if (first_failure.empty()) first_failure = item.source + ": " + p.skip_reason;
@@ -88,7 +87,7 @@ clip::Status check_model(ClipModel& model, const std::vector<LoadedPart>& parts,
     if (!mine.ok()) return mine.error();
     std::vector<float> given(dim);
     r.part->row(r.index, given.data());
-    cosines.push_back(cosine(mine->data(), given.data(), dim));
+    cosines.push_back(clip::cosine(mine->data(), given.data(), dim));
   }
   if (cosines.empty())
     return clip::make_error("cannot check that the embeddings come from model '" + model.manifest().name + "': none of " +
@@ -172,13 +171,7 @@ clip::Result<ImportSummary> import_embeddings(ClipModel& model, const ImportOpti
   }
 
   // Rows in order over the parts; each row's record from its image where that can be read.
-  struct Ref {
-    const LoadedPart* part;
-    size_t index;
-  };
-  std::vector<Ref> rows;
-  for (const auto& p : parts)
-    for (size_t i = 0; i < p.part->items.size(); ++i) rows.push_back({&p, i});
+  const std::vector<RowRef> rows = all_rows(parts);
   PrepareConfig pc;
   pc.preprocess = model.image_config();
   pc.index_dir = o.out;
@@ -213,11 +206,11 @@ clip::Result<ImportSummary> import_embeddings(ClipModel& model, const ImportOpti
   {
     // Without thumbnails no image is read: the record is what the metadata says.
     OrderedPool<PreparedImage> pool(o.thumbnails ? rows.size() : 0, threads, 4 * threads, [&](size_t k) {
-      return prepare_image(rows[k].part->part->items[rows[k].index], pc);
+      return prepare_image(rows[k].item(), pc);
     });
     std::vector<float> vec(dim);
     for (size_t k = 0; k < rows.size(); ++k) {
-      const InputItem& item = rows[k].part->part->items[rows[k].index];
+      const InputItem& item = rows[k].item();
       clip::ImageRecord rec;
       PreparedImage p;
       if (o.thumbnails && pool.next(&p) && p.outcome == PreparedImage::Outcome::Ready) {

@@ -11,6 +11,7 @@ import { Thresholds, DEFAULT_MIN, parseMinScore, toPercentInput } from './thresh
 import { formatCount } from './format.js';
 import { attachQueryInput } from './query_input.js';
 import { UI_LANGUAGES, initialLanguage, rememberLanguage, setLanguage, t } from './i18n.js';
+import { DuplicatesView } from './duplicates_view.js';
 
 const TYPING_DEBOUNCE_MS = 150;
 
@@ -31,11 +32,18 @@ const ui = {
   uiLanguage: $('ui-language'),
   queryLang: $('query-lang'),
   queryLangControl: $('query-lang-control'),
+  results: $('results'),
+  dupButton: $('duplicates-button'),
+  dupThreshold: $('dup-threshold'),
+  dupClose: $('dup-close'),
 };
 
 const status = new StatusView({ status: $('status'), backend: $('backend'), progress: $('progress'), indexInfo: $('index-info') });
 const results = new ResultsView($('result-list'), $('empty'), $('announce'));
 const thresholds = new Thresholds();
+const dupView = new DuplicatesView({
+  section: $('duplicates'), list: $('dup-list'), summary: $('dup-summary'), progress: $('dup-progress'), announce: $('announce'),
+});
 const url = readUrlState(location.href);
 
 // Test and debugging hook: the last answer (with the query embedding), timings.
@@ -50,6 +58,8 @@ let baseNotes = [];        // lasting remarks from loading (fallbacks, missing f
 let loadState = 'loading';
 let loadMessage = 'Starting…';
 let queryErrorShown = false;
+let dupThreshold = url.dup;  // null: the core's default
+let dupGroups = null;        // the last groups shown, re-rendered when the language changes
 
 const thresholdKind = (q) => (q && q.kind !== 'text' ? 'image' : 'text');
 
@@ -131,6 +141,29 @@ function setSimilarQuery(hit) {
   ui.query.focus({ preventScroll: true });
 }
 
+// ---- the Duplicates view --------------------------------------------------
+
+function runDuplicates() {
+  debug.duplicates = null;
+  debug.duplicatesProgress = [];
+  client.duplicates(dupThreshold);
+}
+
+function openDuplicates() {
+  ui.results.hidden = true;
+  dupView.show(true);
+  writeUrlState({ view: 'duplicates', dup: dupThreshold });
+  runDuplicates();
+  $('duplicates').focus({ preventScroll: true });
+}
+
+function closeDuplicates() {
+  dupView.show(false);
+  ui.results.hidden = false;
+  writeUrlState({ view: '', dup: null });
+  ui.dupButton.focus();
+}
+
 function showLoadStatus() {
   queryErrorShown = false;
   status.set(loadState, loadMessage, baseNotes);
@@ -173,6 +206,20 @@ const client = new SearchClient(new URL('./worker/search_worker.js', import.meta
     results.render(msg.hits, { indexBase, describe: describe(active), onSimilar: setSimilarQuery });
     if (queryErrorShown) showLoadStatus();  // the failed query is over
   },
+  'duplicates-progress'(msg) {
+    debug.duplicatesProgress.push(msg.done);
+    if (document.activeElement !== ui.dupThreshold) ui.dupThreshold.value = toPercentInput(msg.threshold);
+    dupView.working(msg.done, msg.total, msg.threshold);
+  },
+  duplicates(msg) {
+    debug.duplicates = msg;
+    dupGroups = msg;
+    dupView.render(msg.groups, { indexBase, threshold: msg.threshold, total: msg.total });
+  },
+  'duplicates-error'(msg) {
+    debug.duplicates = { error: msg.message };
+    dupView.failed(msg.message);
+  },
   'query-error'(msg) {
     debug.lastError = msg;
     queryErrorShown = true;
@@ -189,6 +236,24 @@ ui.uiLanguage.addEventListener('change', () => {
   rememberLanguage(window.localStorage, setLanguage(ui.uiLanguage.value));
   showThreshold();
   if (debug.last?.hits?.length && active) results.render(debug.last.hits, { indexBase, describe: describe(active), onSimilar: setSimilarQuery });
+  if (dupGroups) dupView.render(dupGroups.groups, { indexBase, threshold: dupGroups.threshold, total: dupGroups.total });
+});
+ui.dupButton.addEventListener('click', openDuplicates);
+ui.dupClose.addEventListener('click', closeDuplicates);
+function setDupThreshold() {
+  const v = parseMinScore(ui.dupThreshold.value);
+  if (v === null && ui.dupThreshold.value.trim() !== '') return;  // not a number
+  if (v === dupThreshold && debug.duplicates) return;
+  dupThreshold = v;
+  writeUrlState({ dup: dupThreshold });
+  runDuplicates();
+}
+ui.dupThreshold.addEventListener('change', setDupThreshold);
+ui.dupThreshold.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter') setDupThreshold();
+});
+$('duplicates').addEventListener('keydown', (e) => {
+  if (e.key === 'Escape') closeDuplicates();
 });
 debug.queriesSent = 0;  // text queries the box sent (tests check none fire mid-composition)
 attachQueryInput({
@@ -261,6 +326,7 @@ client.init({
   secure: window.isSecureContext,
 });
 if (active) run();
+if (url.view === 'duplicates') openDuplicates();
 
 if ('serviceWorker' in navigator && window.isSecureContext) {
   navigator.serviceWorker.register(new URL('../sw.js', import.meta.url), { scope: new URL('..', import.meta.url).pathname }).catch(() => {

@@ -18,7 +18,7 @@ export function safeUrl(raw, base) {
   return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
 }
 
-function el(tag, className, text) {
+export function el(tag, className, text) {
   const e = document.createElement(tag);
   if (className) e.className = className;
   if (text !== undefined) e.textContent = text;

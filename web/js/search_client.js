@@ -4,13 +4,17 @@
 //
 // page -> worker: {type: 'init', config}
 //                 {type: 'query', seq, kind: 'text'|'image'|'similar', ...}
+//                 {type: 'duplicates', seq, threshold}   (threshold null: the core's default)
 // worker -> page: {type: 'status'|'backend'|'progress'|'index'|'timing', ...}
 //                 {type: 'results', seq, hits, ...}, {type: 'query-error', seq, message}
+//                 {type: 'duplicates-progress', seq, done, total, threshold}
+//                 {type: 'duplicates', seq, groups, threshold, total}, {type: 'duplicates-error', seq, message}
 
 export class SearchClient {
   constructor(workerUrl, handlers) {
     this.handlers = handlers;
     this.seq = 0;
+    this.dupSeq = 0;
     this.worker = new Worker(workerUrl, { type: 'module' });
     this.worker.onmessage = (e) => this.receive(e.data);
     this.worker.onerror = (e) => {
@@ -30,8 +34,16 @@ export class SearchClient {
     return seq;
   }
 
+  // Near-duplicate groups of the whole index; a newer request supersedes.
+  duplicates(threshold) {
+    const seq = ++this.dupSeq;
+    this.worker.postMessage({ type: 'duplicates', seq, threshold });
+    return seq;
+  }
+
   receive(msg) {
     if ((msg.type === 'results' || msg.type === 'query-error') && msg.seq !== this.seq) return;  // stale
+    if (msg.type.startsWith('duplicates') && msg.seq !== this.dupSeq) return;
     const handler = this.handlers[msg.type];
     if (handler) handler(msg);
   }

@@ -9,6 +9,8 @@
 //   backend  "webgpu" or "wasm" (default: WebGPU when an adapter exists)
 //   lang     which text tower reads a text query: "en", "zh" or "auto"
 //            (default: a query with Chinese characters goes to "zh")
+//   view     "duplicates" opens the Duplicates view
+//   dup      its threshold, a cosine or a percentage (default: the core's)
 // history.replaceState keeps it current without filling the Back history.
 
 import { parseMinScore } from './thresholds.js';
@@ -44,6 +46,8 @@ export function readUrlState(href) {
     model: p.get('model') || '',
     backend: parseBackend(p.get('backend')),
     lang: parseQueryLanguage(p.get('lang')),
+    view: p.get('view') === 'duplicates' ? 'duplicates' : '',
+    dup: parseMinScore(p.get('dup')),  // null when absent
   };
 }
 
@@ -61,6 +65,8 @@ export function writeUrlState(fields) {
   if ('k' in fields) set('k', fields.k, fields.k === DEFAULT_K);
   if ('min' in fields) set('min', fields.min === null ? null : formatCosine(fields.min));
   if ('lang' in fields) set('lang', fields.lang, fields.lang === 'auto');
+  if ('view' in fields) set('view', fields.view);
+  if ('dup' in fields) set('dup', fields.dup === null ? null : formatCosine(fields.dup));
   const next = url.pathname + (p.toString() ? `?${p}` : '') + url.hash;
   if (next !== location.pathname + location.search + location.hash) history.replaceState(null, '', next);
 }

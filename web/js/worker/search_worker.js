@@ -5,12 +5,14 @@
 //                    and the status line each shows
 //   loading.js       the loading stages that move it through them
 //   queries.js       queries: the mailbox, one embedder per kind, search
+//   duplicates.js    near-duplicate groups of the whole index, with progress
 //
 // A new message from the page is one more entry in `handlers`.
 
 import { WorkerState } from './worker_state.js';
 import { load } from './loading.js';
 import { Queries } from './queries.js';
+import { Duplicates } from './duplicates.js';
 import { explain } from './errors.js';
 
 const post = (msg) => self.postMessage(msg);
@@ -29,6 +31,7 @@ const session = {
   indexInfo: null,
 };
 const queries = new Queries(session, post);
+const duplicates = new Duplicates(session, post);
 
 function fail(err) {
   session.state.fail(explain(err, 'loading'));
@@ -45,6 +48,9 @@ const handlers = {
   },
   query(msg) {
     queries.submit(msg);
+  },
+  duplicates(msg) {
+    duplicates.run(msg);
   },
 };
 
