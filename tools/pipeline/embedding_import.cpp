@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/index/index.h"
 #include "core/search/kernels.h"
 #include "core/util/npy.h"
 #include "core/util/sha256.h"
@@ -187,10 +188,7 @@ clip::Result<ImportSummary> import_embeddings(ClipModel& model, const ImportOpti
     if (!bytes.ok()) return clip::make_error(o.out + ": " + bytes.message());
     JournalChunk done;
     done.chunk = chunk_number;
-    done.shard.file = shard_file_name(chunk_number);
-    done.shard.bytes = bytes->size();
-    done.shard.sha256 = clip::to_hex(clip::sha256(bytes->data(), bytes->size()));
-    done.shard.count = uint32_t(chunk.records.size());
+    done.shard = clip::describe_shard(shard_file_name(chunk_number), *bytes);
     if (auto s = write_file_atomic(join_path(o.out, done.shard.file), clip::ByteView(*bytes)); !s.ok()) return s;
     if (o.thumbnails)
       if (auto s = sync_filesystem(o.out); !s.ok()) return s;

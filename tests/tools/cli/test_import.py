@@ -115,6 +115,7 @@ class ImportTest(CliTestCase):
             self.assertEqual(f.read(4), b"PAR1")
         out, p = self.import_index("--metadata", root)
         self.assertIn("imported 51 vectors", p.stderr)
+        print("clip-retrieval folder (float16): " + [l for l in p.stderr.splitlines() if "match model" in l][0])
         ids = set(self.all_ids(out))
         self.assertEqual(ids, set(paths), "ids are clip-retrieval's image_path")
         coffee = os.path.join(self.folder, "images", "sk_coffee.png")
