@@ -234,6 +234,7 @@ clip::Result<ImportSummary> import_embeddings(ClipModel& model, const ImportOpti
   FinalizeInput fin;
   fin.out = o.out;
   fin.model = &mm;
+  fin.model_fingerprint = mm.fingerprint;
   fin.model_location = model_location_for(model.dir(), o.out);
   fin.dim = dim;
   auto manifest = finalize_index(fin, journal);
