@@ -65,7 +65,7 @@ std::string image_lines(const ModelManifest& m) {
 
 Result<std::string> model_fingerprint_text(const ModelManifest& m) {
   auto vision = encoder_sha(m.vision, "vision");
-  if (!vision) return vision.error();
+  CLIP_TRY(vision);
   std::string text = "clip-model-fingerprint/2\n";
   text += "embedding_dim=" + std::to_string(m.embedding_dim) + "\n";
   text += "vision=" + *vision + "\n";
@@ -74,7 +74,7 @@ Result<std::string> model_fingerprint_text(const ModelManifest& m) {
 
 Result<std::string> compute_model_fingerprint(const ModelManifest& m) {
   auto text = model_fingerprint_text(m);
-  if (!text) return text.error();
+  CLIP_TRY(text);
   return to_hex(sha256(text->data(), text->size()));
 }
 
@@ -84,15 +84,15 @@ Result<std::string> legacy_fingerprint_v1_text(const ModelManifest& m) {
   std::string text = "clip-model-fingerprint/1\n";
   text += "embedding_dim=" + std::to_string(m.embedding_dim) + "\n";
   auto text_sha = encoder_sha(tower.encoder, "text");
-  if (!text_sha) return text_sha.error();
+  CLIP_TRY(text_sha);
   auto vision_sha = encoder_sha(m.vision, "vision");
-  if (!vision_sha) return vision_sha.error();
+  CLIP_TRY(vision_sha);
   text += "text=" + *text_sha + "\n";
   text += "vision=" + *vision_sha + "\n";
   text += "tokenizer=" + tower.tokenizer.kind + "\n";
   for (const auto& file : tower.tokenizer.files) {
     auto sha = file_sha(file, "tokenizer file");
-    if (!sha) return sha.error();
+    CLIP_TRY(sha);
     text += "tokenizer_file=" + *sha + "\n";
   }
   text += "context_length=" + std::to_string(tower.tokenizer.context_length) + "\n";
@@ -101,16 +101,16 @@ Result<std::string> legacy_fingerprint_v1_text(const ModelManifest& m) {
 
 Result<std::string> compute_legacy_fingerprint_v1(const ModelManifest& m) {
   auto text = legacy_fingerprint_v1_text(m);
-  if (!text) return text.error();
+  CLIP_TRY(text);
   return to_hex(sha256(text->data(), text->size()));
 }
 
 Status complete_fingerprints(ModelManifest* m) {
   auto fp = compute_model_fingerprint(*m);
-  if (!fp) return fp.error();
+  CLIP_TRY(fp);
   m->fingerprint = *fp;
   auto v1 = compute_legacy_fingerprint_v1(*m);
-  if (!v1) return v1.error();
+  CLIP_TRY(v1);
   auto& accepted = m->accepted_fingerprints;
   if (std::find(accepted.begin(), accepted.end(), *v1) == accepted.end()) accepted.push_back(*v1);
   return ok_status();

@@ -42,7 +42,7 @@ Status read_encoder_fields(const Fields& f, const std::string& key, EncoderSpec*
   if (!variants->is_object()) return model_json::error(vfield, "must be an object");
   for (auto it = variants->begin(); it != variants->end(); ++it) {
     auto file = read_model_file(it.value(), vfield + "." + it.key());
-    if (!file) return file.error();
+    CLIP_TRY(file);
     out->variants[it.key()] = std::move(*file);
   }
   CLIP_TRY(f.string_list("inputs", &out->input_names, true));
@@ -59,7 +59,7 @@ Status read_tokenizer(const json& v, const std::string& key, TokenizerSpec* out)
   if (!files->is_array()) return model_json::error(key + ".files", "must be an array");
   for (size_t i = 0; i < files->size(); ++i) {
     auto file = read_model_file((*files)[i], key + ".files[" + std::to_string(i) + "]");
-    if (!file) return file.error();
+    CLIP_TRY(file);
     out->files.push_back(std::move(*file));
   }
   uint64_t context = out->context_length;
@@ -160,13 +160,13 @@ Result<const json*> top_object(const json& root, const char* key) {
 
 Status read_vision(const json& root, EncoderSpec* out) {
   auto v = top_object(root, "vision");
-  if (!v) return v.error();
+  CLIP_TRY(v);
   return read_encoder_fields(Fields(**v, "vision"), "vision", out);
 }
 
 Status read_image(const json& root, ModelManifest* m) {
   auto v = top_object(root, "image");
-  if (!v) return v.error();
+  CLIP_TRY(v);
   Fields f(**v, "image");
   uint64_t size = 0;
   CLIP_TRY(f.u64("size", &size, true));
@@ -284,7 +284,7 @@ Result<ModelManifest> parse_model_manifest(std::string_view json_text) {
     return make_error("model.json: " + std::to_string(json_text.size()) + " bytes is over the " +
                       std::to_string(kMaxModelManifestBytes) + "-byte limit");
   auto root = model_json::parse(json_text, "model.json");
-  if (!root) return root.error();
+  CLIP_TRY(root);
   const json& j = *root;
   if (!j.is_object()) return make_error("model.json: the top level must be a JSON object");
 

@@ -13,7 +13,7 @@ const char* const kPrecisionOrder[] = {"fp32", "fp16", "int8"};
 
 Result<ModelSpec> ModelSpec::parse(std::string_view json_text) {
   auto m = parse_model_manifest(json_text);
-  if (!m) return m.error();
+  CLIP_TRY(m);
   return ModelSpec(std::move(*m));
 }
 

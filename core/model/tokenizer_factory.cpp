@@ -10,7 +10,7 @@ using Texts = std::vector<std::string>;
 
 template <class T>
 Result<std::unique_ptr<TextTokenizer>> boxed(Result<T> r) {
-  if (!r) return r.error();
+  CLIP_TRY(r);
   return std::unique_ptr<TextTokenizer>(new T(std::move(r).value()));
 }
 

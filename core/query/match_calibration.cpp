@@ -53,7 +53,7 @@ Result<float> top_lift(const Searcher& searcher, const ScoreSample& sample, cons
   opts.k = 1;
   opts.exclude_id = exclude_id;
   auto hits = searcher.search(query, searcher.dim(), opts);
-  if (!hits.ok()) return hits.error();
+  CLIP_TRY(hits);
   if (hits->empty()) return make_error("calibration: no result to compare");
   return score_lift(hits->front().score, query, searcher.dim(), sample);
 }

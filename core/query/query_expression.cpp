@@ -53,7 +53,7 @@ class Parser {
         return make_error("query: more than " + std::to_string(kMaxQueryTerms) + " terms (at character " +
                           std::to_string(i_ + 1) + ")");
       auto term = parse_term(op);
-      if (!term.ok()) return term.error();
+      CLIP_TRY(term);
       term->weight *= sign;
       terms.push_back(std::move(*term));
       skip_space();

@@ -37,12 +37,12 @@ Result<std::vector<LabelScore>> score_labels(const std::vector<float>& image, co
   if (!(logit_scale > 0) || !std::isfinite(logit_scale))
     return make_error("labels: the logit scale must be a positive number, got " + std::to_string(logit_scale));
   auto img = normalised(image.data(), dim, "the image embedding");
-  if (!img.ok()) return img.error();
+  CLIP_TRY(img);
   const size_t count = labels.size() / dim;
   std::vector<LabelScore> out(count);
   for (size_t i = 0; i < count; ++i) {
     auto row = normalised(labels.data() + i * dim, dim, "the embedding of label " + std::to_string(i + 1));
-    if (!row.ok()) return row.error();
+    CLIP_TRY(row);
     double dot = 0;
     for (size_t d = 0; d < dim; ++d) dot += double((*img)[d]) * double((*row)[d]);
     out[i].label = i;

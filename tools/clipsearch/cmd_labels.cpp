@@ -33,7 +33,7 @@ clip::Result<std::vector<std::string>> all_labels(const Options& o) {
   std::vector<std::string> labels = o.labels;
   if (!o.labels_file.empty()) {
     auto text = read_text_file(o.labels_file, uint64_t(16) << 20);
-    if (!text.ok()) return text.error();
+    CLIP_TRY(text);
     auto listed = clip::parse_label_list(*text);
     if (!listed.ok()) return clip::make_error(o.labels_file + ": " + listed.message());
     labels.insert(labels.end(), listed->begin(), listed->end());

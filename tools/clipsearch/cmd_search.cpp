@@ -50,7 +50,7 @@ struct Options {
 clip::Result<ClipModel> model_for_index(const LoadedIndex& index, const std::string& flag) {
   const clip::IndexManifest& m = index.manifest();
   auto check = [&](clip::Result<ClipModel> model, const std::string& how) -> clip::Result<ClipModel> {
-    if (!model.ok()) return model;
+    CLIP_TRY(model);
     if (auto st = index.index.check_model(model->spec().identity(), how); !st.ok())
       return clip::make_error(st.message() + " Pass --model with the index's model.");
     return model;
@@ -82,13 +82,13 @@ clip::Result<std::vector<float>> query_vector(const Options& o, const LoadedInde
     return stored;
   }
   auto model = model_for_index(index, o.model);
-  if (!model.ok()) return model.error();
+  CLIP_TRY(model);
   auto device = parse_device(o.device);
-  if (!device.ok()) return device.error();
-  if (auto st = model->set_device(*device); !st.ok()) return st.error();
+  CLIP_TRY(device);
+  CLIP_TRY(model->set_device(*device));
   if (!o.image.empty()) {
     auto bytes = read_file(o.image, uint64_t(1) << 30);
-    if (!bytes.ok()) return bytes.error();
+    CLIP_TRY(bytes);
     // The indexed copy of this file, recognised by its bytes.
     if (o.exclude_self) *exclude = index.index.find_content(clip::sha256(bytes->data(), bytes->size()));
     auto pixels = clip::preprocess_encoded(clip::ByteView(*bytes), model->image_config());
@@ -139,9 +139,9 @@ clip::Result<std::vector<float>> unrelated_lifts(const EmbeddedQuery& q, const c
                                                  const clip::ScoreSample& sample, const ModelLoader& load_model) {
   if (q.image_modality) return clip::unrelated_image_lifts(s, sample);
   auto model = load_model();
-  if (!model.ok()) return model.error();
+  CLIP_TRY(model);
   auto captions = (*model)->embed_texts(clip::calibration_captions());
-  if (!captions.ok()) return captions.error();
+  CLIP_TRY(captions);
   return clip::unrelated_text_lifts(s, sample, *captions);
 }
 
@@ -152,10 +152,10 @@ int run_query(const Options& o, const LoadedIndex& index) {
   ModelLoader load_model = [&]() -> clip::Result<ClipModel*> {
     if (model) return &*model;
     auto m = model_for_index(index, o.model);
-    if (!m.ok()) return m.error();
+    CLIP_TRY(m);
     auto device = parse_device(o.device);
-    if (!device.ok()) return device.error();
-    if (auto st = m->set_device(*device); !st.ok()) return st.error();
+    CLIP_TRY(device);
+    CLIP_TRY(m->set_device(*device));
     model.emplace(std::move(*m));
     return &*model;
   };

@@ -56,7 +56,7 @@ std::vector<std::string> unknown_words(ClipModel& model, const std::vector<std::
 clip::Result<EmbeddedQuery> embed_query_expression(const std::string& expression, const clip::Index& index,
                                                    const ModelLoader& load_model, const std::string& lang) {
   auto parsed = clip::parse_query_expression(expression);
-  if (!parsed.ok()) return parsed.error();
+  CLIP_TRY(parsed);
   EmbeddedQuery out;
   const size_t dim = index.searcher().dim();
   std::vector<float> rows, weights;
@@ -79,7 +79,7 @@ clip::Result<EmbeddedQuery> embed_query_expression(const std::string& expression
       if (t.kind == clip::TermKind::kImageUrl || file) {
         e.source = file ? TermSource::kImageFile : TermSource::kImageUrl;
         auto model = load_model();
-        if (!model.ok()) return model.error();
+        CLIP_TRY(model);
         clip::Result<std::vector<uint8_t>> bytes = clip::make_error("");
         if (file) {
           bytes = read_file(t.text, kMaxImageBytes);
@@ -109,11 +109,11 @@ clip::Result<EmbeddedQuery> embed_query_expression(const std::string& expression
   }
   if (!text_terms.empty()) {
     auto model = load_model();
-    if (!model.ok()) return model.error();
+    CLIP_TRY(model);
     std::vector<std::string> texts;
     for (size_t i : text_terms) texts.push_back(out.terms[i].term.text);
     auto emb = embed_texts_by_language(**model, texts, lang);
-    if (!emb.ok()) return emb.error();
+    CLIP_TRY(emb);
     if (emb->size() != texts.size() * dim)
       return clip::make_error("query: the text encoder's embeddings have dim " +
                               std::to_string(emb->size() / texts.size()) + ", the index " + std::to_string(dim));
@@ -121,7 +121,7 @@ clip::Result<EmbeddedQuery> embed_query_expression(const std::string& expression
       std::copy_n(emb->data() + j * dim, dim, rows.data() + text_terms[j] * dim);
   }
   auto combined = clip::combine_term_embeddings(rows, weights, dim);
-  if (!combined.ok()) return combined.error();
+  CLIP_TRY(combined);
   out.vector = std::move(*combined);
   return out;
 }

@@ -19,7 +19,7 @@ clip::Result<ClipModel> ClipModel::load(const std::string& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return clip::make_error(dir + ": model folder not found");
   auto text = read_text_file(json_path.string(), uint64_t(16) << 20);
-  if (!text.ok()) return text.error();
+  CLIP_TRY(text);
   auto spec = clip::ModelSpec::parse(*text);
   if (!spec.ok()) return clip::make_error(json_path.string() + ": " + spec.message());
   ClipModel model(std::move(*spec));
@@ -29,13 +29,13 @@ clip::Result<ClipModel> ClipModel::load(const std::string& dir) {
 
 clip::Result<const clip::TextTokenizer*> ClipModel::tokenizer(std::string_view language) {
   auto tower = spec_.text_tower(language);
-  if (!tower.ok()) return tower.error();
+  CLIP_TRY(tower);
   auto& slot = tokenizers_[(*tower)->language];
   if (slot) return slot.get();
   std::vector<std::string> texts;
   for (const auto& f : (*tower)->tokenizer.files) {
     auto t = read_text_file((fs::path(dir_) / f.path).string(), uint64_t(64) << 20);
-    if (!t.ok()) return t.error();
+    CLIP_TRY(t);
     texts.push_back(std::move(*t));
   }
   auto tok = spec_.make_tokenizer(**tower, texts);
@@ -47,9 +47,9 @@ clip::Result<const clip::TextTokenizer*> ClipModel::tokenizer(std::string_view l
 clip::Result<std::vector<std::vector<int32_t>>> ClipModel::tokenize(const std::vector<std::string>& texts,
                                                                     std::string_view language) {
   auto tower = spec_.text_tower(language);
-  if (!tower.ok()) return tower.error();
+  CLIP_TRY(tower);
   auto tok = tokenizer(language);
-  if (!tok.ok()) return tok.error();
+  CLIP_TRY(tok);
   std::vector<std::vector<int32_t>> rows;
   rows.reserve(texts.size());
   for (const auto& t : texts) rows.push_back((*tok)->encode(t, (*tower)->tokenizer.context_length));
@@ -58,7 +58,7 @@ clip::Result<std::vector<std::vector<int32_t>>> ClipModel::tokenize(const std::v
 
 clip::Status ClipModel::set_device(Device requested) {
   auto d = resolve_device(requested);
-  if (!d.ok()) return d.error();
+  CLIP_TRY(d);
   if (*d != device_) text_.clear(), vision_.reset();
   device_ = *d;
   return clip::ok_status();
@@ -95,7 +95,7 @@ clip::Result<Encoder*> ClipModel::text_encoder(const clip::TextTower& tower) {
   auto& slot = text_[tower.language];
   if (slot) return slot.get();
   auto enc = open_encoder(tower.encoder);
-  if (!enc.ok()) return enc.error();
+  CLIP_TRY(enc);
   const std::string file = fs::path((*enc)->path()).lexically_relative(dir_).generic_string();
   if (auto s = spec_.check_text_graph(tower, (*enc)->signature(), file); !s.ok())
     return clip::make_error(dir_ + ": " + s.message());
@@ -106,7 +106,7 @@ clip::Result<Encoder*> ClipModel::text_encoder(const clip::TextTower& tower) {
 clip::Status ClipModel::open_vision() {
   if (vision_) return clip::ok_status();
   auto enc = open_encoder(manifest().vision);
-  if (!enc.ok()) return enc.error();
+  CLIP_TRY(enc);
   const std::string file = fs::path((*enc)->path()).lexically_relative(dir_).generic_string();
   if (auto s = spec_.check_vision_graph((*enc)->signature(), file); !s.ok())
     return clip::make_error(dir_ + ": " + s.message());
@@ -117,23 +117,23 @@ clip::Status ClipModel::open_vision() {
 clip::Result<std::vector<float>> ClipModel::embed_texts(const std::vector<std::string>& texts,
                                                         std::string_view language) {
   auto rows = tokenize(texts, language);
-  if (!rows.ok()) return rows.error();
+  CLIP_TRY(rows);
   return embed_token_rows(*rows, language);
 }
 
 clip::Result<std::vector<float>> ClipModel::embed_token_rows(const std::vector<std::vector<int32_t>>& rows,
                                                              std::string_view language) {
   auto tower = spec_.text_tower(language);
-  if (!tower.ok()) return tower.error();
+  CLIP_TRY(tower);
   auto enc = text_encoder(**tower);
-  if (!enc.ok()) return enc.error();
+  CLIP_TRY(enc);
   const size_t dim = manifest().embedding_dim;
   auto batches = spec_.text_batches(**tower, rows, (*enc)->signature(), (*enc)->max_rows());
-  if (!batches.ok()) return batches.error();
+  CLIP_TRY(batches);
   std::vector<float> out(rows.size() * dim);
   for (const clip::TextBatch& b : *batches) {
     auto emb = (*enc)->run_text(b);
-    if (!emb.ok()) return emb.error();
+    CLIP_TRY(emb);
     if (emb->size() != b.rows.size() * dim)
       return clip::make_error((*enc)->path() + ": returned " + std::to_string(emb->size()) + " floats, expected " +
                               std::to_string(b.rows.size() * dim));
@@ -147,7 +147,7 @@ clip::Result<std::vector<float>> ClipModel::embed_images(const float* pixels, si
   CLIP_TRY(open_vision());
   const size_t dim = manifest().embedding_dim;
   auto emb = vision_->run_image(pixels, count, manifest().image.size);
-  if (!emb.ok()) return emb.error();
+  CLIP_TRY(emb);
   if (emb->size() != count * dim)
     return clip::make_error(vision_->path() + ": returned " + std::to_string(emb->size()) + " floats, expected " +
                             std::to_string(count * dim));

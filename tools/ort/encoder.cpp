@@ -72,7 +72,7 @@ clip::Result<std::unique_ptr<Encoder>> Encoder::open(const EncoderConfig& cfg) {
     Ort::SessionOptions options;
     if (cfg.intra_op_threads > 0) options.SetIntraOpNumThreads(cfg.intra_op_threads);
     options.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_ENABLE_ALL);
-    if (auto s = append_provider(cfg.device, options); !s.ok()) return s.error();
+    CLIP_TRY(append_provider(cfg.device, options));
     enc->session_ = std::make_unique<Ort::Session>(ort_env(), cfg.path.c_str(), options);
     enc->signature_ = read_graph_signature(*enc->session_);
   } catch (const Ort::Exception& e) {
@@ -146,7 +146,7 @@ clip::Result<std::vector<float>> Encoder::run_image(const float* pixels, size_t 
     std::vector<Ort::Value> values;
     values.push_back(t.view());
     auto part = run(values, {cfg_.input_names[0].c_str()}, n);
-    if (!part.ok()) return part.error();
+    CLIP_TRY(part);
     out.insert(out.end(), part->begin(), part->end());
   }
   return out;
