@@ -41,9 +41,27 @@ std::string run_fingerprint(const clip::ModelManifest& model, const std::vector<
   return clip::to_hex(h.finish());
 }
 
+bool is_temp_file(const fs::directory_entry& e) {
+  const std::string name = e.path().filename().string();
+  const std::string suffix = kTempSuffix;
+  std::error_code ec;
+  return e.is_regular_file(ec) && name.size() > suffix.size() &&
+         name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Empty, or holding only the temporary files of a run killed before its
+// first write landed (journal.json.<pid>.partial): those are removed, so
+// rerunning the command starts afresh instead of refusing the folder.
 bool is_empty_dir(const std::string& dir) {
   std::error_code ec;
-  return fs::is_empty(dir, ec) && !ec;
+  std::vector<fs::path> leftovers;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (!is_temp_file(*it)) return false;
+    leftovers.push_back(it->path());
+  }
+  if (ec) return false;
+  for (const auto& p : leftovers) fs::remove(p, ec);
+  return true;
 }
 
 // Removes the files of a previous index or run (for --force).

@@ -48,7 +48,7 @@ class Resume(CliTestCase):
         has_journal = os.path.exists(os.path.join(out, "journal.json"))
         if has_manifest:
             self.cli("verify", out)
-        elif os.path.isdir(out) and os.listdir(out):
+        elif os.path.isdir(out) and not all(n.endswith(".partial") for n in os.listdir(out)):
             self.assertTrue(has_journal, "killed run left %s without manifest or journal" % os.listdir(out))
 
     def assert_complete(self, out):
@@ -81,6 +81,21 @@ class Resume(CliTestCase):
             # Same inputs, same chunks: the shards are the same bytes as a clean run's.
             self.assertEqual([s["sha256"] for s in self.manifest(out)["shards"]],
                              [s["sha256"] for s in clean_manifest["shards"]])
+
+    def test_a_run_killed_in_its_first_write_leaves_nothing_a_rerun_refuses(self):
+        # Killed while journal.json was still being written, the folder holds
+        # only that write's temporary file: the same command starts afresh.
+        out = self.path("out")
+        os.makedirs(out)
+        with open(os.path.join(out, "journal.json.4242.partial"), "w") as f:
+            f.write('{"fingerprint": "')
+        self.cli(*self.command(out)[1:])
+        self.assert_complete(out)
+        # Anything else in a folder without an index is still refused.
+        other = self.path("other")
+        os.makedirs(other)
+        open(os.path.join(other, "notes.txt"), "w").close()
+        self.cli_fails(*self.command(other)[1:], contains="is not empty and holds no index")
 
     def test_resumed_run_does_not_embed_finished_shards_again(self):
         out = self.path("out")
