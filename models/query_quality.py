@@ -24,6 +24,13 @@ queries. Figures:
                 score, top-10 contrast) separate the same groups, each against
                 its own null distribution from the calibration captions
 Exits 1 when an acceptance figure misses its bar (--no-bars to only print).
+
+With --model DIR (e.g. a real CLIP from `clipsearch fetch-model`) the same
+sets are indexed and searched with that model instead: real CLIP knows
+colours and shapes, and, listing no trained tokens, is judged by the
+calibration alone, so its "none" rates measure the lift method itself
+(run it where the model can be downloaded: --no-bars, the bars are the demo
+model's).
 """
 import argparse
 import concurrent.futures
@@ -89,13 +96,14 @@ def run(cmd):
     return done.stdout
 
 
-def build_set(clipsearch, work, seed, count):
+def build_set(clipsearch, work, seed, count, model=None):
     data = os.path.join(work, "seed%d" % seed)
-    index = data + ".index"
+    index = data + (".%s.index" % os.path.basename(os.path.normpath(model)) if model else ".index")
     if not os.path.exists(os.path.join(data, "captions.jsonl")):
         run([clipsearch, "demo-data", "--out", data, "--count", str(count), "--seed", str(seed)])
     if not os.path.exists(os.path.join(index, "manifest.json")):
-        run([clipsearch, "index", "--input", os.path.join(data, "captions.jsonl"), "--out", index, "--no-thumbs"])
+        run([clipsearch, "index", "--input", os.path.join(data, "captions.jsonl"), "--out", index, "--no-thumbs",
+             *(["--model", model] if model else [])])
     rows = {}
     with open(os.path.join(data, "captions.jsonl"), encoding="utf-8") as f:
         for line in f:
@@ -132,7 +140,7 @@ def expression_figures(answers, rows):
     }
 
 
-def label_accuracy(clipsearch, data, rows, limit, jobs, work):
+def label_accuracy(clipsearch, data, rows, limit, jobs, work, model=None):
     labels_file = os.path.join(work, "colour_shape_labels.txt")
     with open(labels_file, "w", encoding="utf-8") as f:
         f.write("".join("a %s %s\n" % (c, s) for c in COLORS for s in SHAPES))
@@ -140,7 +148,7 @@ def label_accuracy(clipsearch, data, rows, limit, jobs, work):
 
     def one(path):
         out = json.loads(run([clipsearch, "labels", "--image", os.path.join(data, path), "--labels", labels_file,
-                              "--template", "{}", "--json"]))
+                              "--template", "{}", "--json", *(["--model", model] if model else [])]))
         o = rows[path]["objects"][0]
         return out[0]["label"] == "a %s %s" % (o["color"], o["shape"])
     with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
@@ -187,7 +195,7 @@ def match_figures(answers, groups, null_queries):
 
 
 def measure_set(args, work, seed, unknown, label_limit):
-    data, index, rows = build_set(args.clipsearch, work, seed, args.count)
+    data, index, rows = build_set(args.clipsearch, work, seed, args.count, args.model)
     trues = true_queries()
     groups = {
         "true: colour+shape": [q for kind, q, _, _ in trues if kind == "pair"],
@@ -200,7 +208,7 @@ def measure_set(args, work, seed, unknown, label_limit):
     queries = sorted({q for g in groups.values() for q in g} | set(null) |
                      {"a red circle - red + blue", "a circle - red"})
     answers = search_all(args.clipsearch, index, queries, args.count, args.jobs)
-    accuracy, labelled = label_accuracy(args.clipsearch, data, rows, label_limit, args.jobs, work)
+    accuracy, labelled = label_accuracy(args.clipsearch, data, rows, label_limit, args.jobs, work, args.model)
     return {"seed": seed, "images": len(rows), "expressions": expression_figures(answers, rows),
             "labels": {"accuracy": accuracy, "images": labelled}, "match": match_figures(answers, groups, null)}
 
@@ -228,6 +236,7 @@ def report(name, m):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--clipsearch", required=True)
+    p.add_argument("--model", help="model folder to index and search with (default: the bundled demo model)")
     p.add_argument("--count", type=int, default=1000, help="images per set")
     p.add_argument("--labels", type=int, default=200, help="single-object pictures labelled per set")
     p.add_argument("--jobs", type=int, default=2)
@@ -236,6 +245,7 @@ def main():
     p.add_argument("--no-bars", action="store_true", help="print only, never exit 1")
     a = p.parse_args()
     a.clipsearch = os.path.abspath(a.clipsearch)
+    a.model = os.path.abspath(a.model) if a.model else None
     with tempfile.TemporaryDirectory(prefix="query-quality-") as tmp:
         work = a.work or tmp
         os.makedirs(work, exist_ok=True)

@@ -68,6 +68,8 @@ val parse_model_manifest(const std::string& text) {
     towers.call<void>("push", tower);
   }
   o.set("textTowers", towers);
+  // Sorted; empty when the model does not say (docs/MATCH.md, unknown words).
+  o.set("trainedTokenIds", copy_to_js(m.text().trained_token_ids));
   // The whole preprocessing config, filter included, ready to hand to
   // preprocessImage / preprocessRgba.
   o.set("image", preprocess_config_to_js(m.image));

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -87,6 +88,18 @@ clip::Result<std::string> write_sample(const Options& opt, uint64_t index) {
   return j.dump() + "\n";
 }
 
+// Every "a {colour} {shape}" of the vocabulary: a label list for zero-shot
+// labelling (`clipsearch labels --labels`, the page's "What is this?").
+std::string colour_shape_labels() {
+  std::string out = "# Every colour and shape of the demo data, one label per line (clipsearch labels --labels)\n";
+  for (const auto& colour : clip::demo_colors())
+    for (const auto& shape : clip::demo_shapes()) {
+      const bool vowel = std::string_view("aeiou").find(colour[0]) != std::string_view::npos;
+      out += (vowel ? "an " : "a ") + colour + " " + shape + "\n";
+    }
+  return out;
+}
+
 int run(const Options& opt) {
   std::error_code ec;
   fs::create_directories(fs::path(opt.out) / "images", ec);
@@ -125,15 +138,17 @@ int run(const Options& opt) {
   for (const auto& l : lines) jsonl += l;
   if (auto s = write_file_atomic((fs::path(opt.out) / "captions.jsonl").string(), jsonl); !s.ok())
     return fail("demo-data", s.message());
-  std::fprintf(stderr, "clipsearch demo-data: wrote %" PRIu64 " images and captions.jsonl to %s\n", opt.count,
-               opt.out.c_str());
+  if (auto s = write_file_atomic((fs::path(opt.out) / "labels.txt").string(), colour_shape_labels()); !s.ok())
+    return fail("demo-data", s.message());
+  std::fprintf(stderr, "clipsearch demo-data: wrote %" PRIu64 " images, captions.jsonl and labels.txt to %s\n",
+               opt.count, opt.out.c_str());
   return 0;
 }
 
 CommandRegistrar reg(
     "demo-data", "Write the synthetic captioned shapes the demo model is trained on", [](CLI::App& sub) {
       auto opt = std::make_shared<Options>();
-      sub.add_option("--out", opt->out, "Output folder (gets images/ and captions.jsonl)")->required();
+      sub.add_option("--out", opt->out, "Output folder (gets images/, captions.jsonl and labels.txt)")->required();
       sub.add_option("--count", opt->count, "Number of images")->required();
       sub.add_option("--seed", opt->seed, "Dataset seed; image i of a seed is the same whatever --count")
           ->capture_default_str();

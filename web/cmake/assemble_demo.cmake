@@ -112,4 +112,6 @@ run("${CLI}" index --model "${model_out}" --input "${WORK}/data/captions.jsonl" 
 # index folder, so the originals go there.
 file(COPY "${WORK}/data/images" DESTINATION "${index}")
 file(COPY_FILE "${WORK}/data/captions.jsonl" "${index}/captions.jsonl")
+# The default labels of the page's "What is this?" (every colour and shape).
+file(COPY_FILE "${WORK}/data/labels.txt" "${index}/labels.txt")
 file(WRITE "${key_file}" "${key}")

@@ -12,6 +12,9 @@ import { formatCount } from './format.js';
 import { attachQueryInput } from './query_input.js';
 import { UI_LANGUAGES, initialLanguage, rememberLanguage, setLanguage, t } from './i18n.js';
 import { DuplicatesView } from './duplicates_view.js';
+import { TermChips } from './term_chips.js';
+import { MatchView } from './match_view.js';
+import { LabelsView } from './labels_view.js';
 
 const TYPING_DEBOUNCE_MS = 150;
 
@@ -29,6 +32,8 @@ const ui = {
   chipImg: $('query-chip-img'),
   chipText: $('query-chip-text'),
   chipClear: $('query-chip-clear'),
+  chipWeight: $('query-chip-weight'),
+  chipWhat: $('query-chip-what'),
   uiLanguage: $('ui-language'),
   queryLang: $('query-lang'),
   queryLangControl: $('query-lang-control'),
@@ -44,13 +49,18 @@ const thresholds = new Thresholds();
 const dupView = new DuplicatesView({
   section: $('duplicates'), list: $('dup-list'), summary: $('dup-summary'), progress: $('dup-progress'), announce: $('announce'),
 });
+const matchView = new MatchView($('match'));
+const termChips = new TermChips($('terms'), { onWeight: editTerm, onRemove: (i) => editTerm(i, null) });
+let modelName = '';
 const url = readUrlState(location.href);
 
 // Test and debugging hook: the last answer (with the query embedding), timings.
 const debug = (window.__clipsearch = { ready: false, seq: 0, last: null, lastError: null, firstResultMs: null, latenciesMs: [] });
 
 let indexBase = new URL(url.index, location.href).href;
-let active = null;         // {kind: 'text', text} | {kind: 'image', ...} | {kind: 'similar', ...}
+// {kind: 'text', text} | {kind: 'image', blob, name, key, text, baseWeight} | {kind: 'similar', id, caption, text, baseWeight}:
+// a photo or "Similar" base, combined with the box's expression when that starts with + or - ("+ at night").
+let active = null;
 let imageKey = 0;          // identifies the current image so the worker reuses its embedding
 let chipObjectUrl = null;
 const sentAt = new Map();  // seq -> performance.now() at send
@@ -65,9 +75,11 @@ const thresholdKind = (q) => (q && q.kind !== 'text' ? 'image' : 'text');
 
 function describe(q) {
   if (q.kind === 'text') return t('describeText', q.text);
-  if (q.kind === 'image') return t('describeImage', q.name);
-  return t('describeSimilar', q.caption);
+  const base = q.kind === 'image' ? t('describeImage', q.name) : t('describeSimilar', q.caption);
+  return q.text ? t('describeCombined', base, q.text) : base;
 }
+
+const hasBase = () => !!active && active.kind !== 'text';
 
 function showThreshold() {
   const kind = thresholdKind(active);
@@ -75,16 +87,19 @@ function showThreshold() {
   if (document.activeElement !== ui.minScore) ui.minScore.value = toPercentInput(thresholds.get(kind));
 }
 
-function syncUrl() {
+// The URL keeps the search: typed text as it is; a plain "Similar" as
+// `similar`; a photo that is indexed, or any combination, as the expression
+// the worker wrote with the core (`answerExpression`, once it answered). A
+// photo that is not indexed cannot live in a URL.
+function syncUrl(answerExpression) {
   const kind = thresholdKind(active);
   const min = thresholds.get(kind);
-  writeUrlState({
-    q: active?.kind === 'text' ? active.text : '',
-    similar: active?.kind === 'similar' ? active.id : '',
-    k: currentK(),
-    min: min === DEFAULT_MIN[kind] ? null : min,
-    lang: ui.queryLang.value,
-  });
+  let q = '';
+  let similar = '';
+  if (active?.kind === 'text') q = active.text;
+  else if (active?.kind === 'similar' && !active.text && active.baseWeight === 1) similar = active.id;
+  else if (answerExpression) q = answerExpression;
+  writeUrlState({ q, similar, k: currentK(), min: min === DEFAULT_MIN[kind] ? null : min, lang: ui.queryLang.value });
 }
 
 function currentK() {
@@ -96,8 +111,13 @@ function setChip(text, imgSrc) {
   chipObjectUrl = imgSrc && imgSrc.startsWith('blob:') ? imgSrc : null;
   ui.chip.hidden = !text;
   ui.chipText.textContent = text || '';
+  ui.chipWeight.value = '1';
   if (imgSrc) ui.chipImg.src = imgSrc;
   else ui.chipImg.removeAttribute('src');
+  // With a base, the box offers to combine ("+ at night").
+  ui.query.dataset.i18nPlaceholder = text ? 'combineHint' : 'queryPlaceholder';
+  ui.query.placeholder = t(ui.query.dataset.i18nPlaceholder);
+  if (!text) termChips.clear();
 }
 
 function run() {
@@ -111,30 +131,50 @@ function run() {
   }
   const common = { k: currentK(), minScore: thresholds.get(thresholdKind(active)) ?? -1, excludeSelf: ui.excludeSelf.checked };
   let seq;
+  const base = { text: active.text || '', baseWeight: active.baseWeight ?? 1, lang: ui.queryLang.value };
   if (active.kind === 'text') seq = client.query({ kind: 'text', text: active.text, lang: ui.queryLang.value, ...common });
-  else if (active.kind === 'similar') seq = client.query({ kind: 'similar', id: active.id, ...common });
-  else seq = client.query({ kind: 'image', key: active.key, blob: active.blob, mime: active.blob.type, ...common });
+  else if (active.kind === 'similar') seq = client.query({ kind: 'similar', id: active.id, ...base, ...common });
+  else seq = client.query({ kind: 'image', key: active.key, blob: active.blob, mime: active.blob.type, name: active.name, ...base, ...common });
   sentAt.set(seq, performance.now());
   debug.seq = seq;
 }
 
+// The box's text: combined with the photo or "Similar" base when it starts
+// with + or - (or is empty), else a query of its own that replaces the base.
 function setTextQuery(text) {
-  const t = text.trim();
-  active = t ? { kind: 'text', text: t } : null;
+  const typed = text.trim();
+  if (hasBase() && (typed === '' || /^[+-]/.test(typed))) {
+    active = { ...active, text: typed };
+    run();
+    return;
+  }
+  active = typed ? { kind: 'text', text: typed } : null;
   setChip(null);
   run();
 }
 
+// A chip's weight changed (`weight`) or the chip was removed (null): the
+// worker writes the box's new text with the core, which then runs as typed.
+function editTerm(index, weight) {
+  client.request('edit-box', { text: ui.query.value, index, weight, combine: hasBase() }).then((r) => {
+    ui.query.value = r.text;
+    setTextQuery(r.text);
+  }, (err) => {
+    queryErrorShown = true;
+    status.set('error', err.message, baseNotes);
+  });
+}
+
 function setImageQuery(blob, how) {
   const name = blob.name || t(how === 'paste' ? 'pastedImage' : 'image');
-  active = { kind: 'image', blob, name, key: ++imageKey };
+  active = { kind: 'image', blob, name, key: ++imageKey, text: '', baseWeight: 1 };
   ui.query.value = '';
   setChip(t('chipImage', name), URL.createObjectURL(blob));
   run();
 }
 
 function setSimilarQuery(hit) {
-  active = { kind: 'similar', id: hit.id, caption: hit.caption || hit.id };
+  active = { kind: 'similar', id: hit.id, caption: hit.caption || hit.id, text: '', baseWeight: 1 };
   ui.query.value = '';
   setChip(t('chipSimilar', active.caption), hit.thumb ? new URL(hit.thumb, indexBase).href : null);
   run();
@@ -184,8 +224,12 @@ const client = new SearchClient(new URL('./worker/search_worker.js', import.meta
     if (msg.done) status.done(msg.id);
     else status.progress(msg.id, msg.label, msg.loaded, msg.total);
   },
+  calibrated(msg) {
+    debug.calibratedMs = msg.ms;
+  },
   index(msg) {
     indexBase = msg.base;
+    modelName = msg.modelName;
     const loading = msg.loadedShards < msg.totalShards ? ` (${msg.loadedShards} of ${msg.totalShards} shards)` : '';
     status.setIndexInfo(`${formatCount(msg.count)} images${loading} · model ${msg.modelName}`);
     // The query-language switch, when the model reads more than one language.
@@ -203,7 +247,10 @@ const client = new SearchClient(new URL('./worker/search_worker.js', import.meta
     }
     if (debug.firstResultMs === null && msg.hits.length) debug.firstResultMs = now;
     debug.last = msg;
-    results.render(msg.hits, { indexBase, describe: describe(active), onSimilar: setSimilarQuery });
+    results.render(msg.hits, renderOptions());
+    termChips.render(msg.terms, hasBase());
+    matchView.show(msg.match, msg.unknownWords, modelName);
+    if (!msg.partial && (active.kind === 'image' || active.text || active.baseWeight !== 1)) syncUrl(msg.expression);
     if (queryErrorShown) showLoadStatus();  // the failed query is over
   },
   'duplicates-progress'(msg) {
@@ -225,8 +272,27 @@ const client = new SearchClient(new URL('./worker/search_worker.js', import.meta
     queryErrorShown = true;
     status.set('error', msg.message, baseNotes);
     results.clear();
+    matchView.clear();
   },
 });
+
+// "What is this?" on the photo or "Similar" base, or on a result.
+const labelsView = new LabelsView({
+  panel: $('labels-panel'), title: $('labels-title'), input: $('labels-input'), button: $('labels-run'),
+  list: $('labels-list'), error: $('labels-error'), close: $('labels-close'),
+}, (target, typed) => {
+  const { kind, key, blob, mime, id } = target;
+  return client.request('labels', { target: kind === 'photo' ? { kind, key, blob, mime } : { kind, id }, labels: typed });
+});
+
+function renderOptions() {
+  return {
+    indexBase,
+    describe: describe(active),
+    onSimilar: setSimilarQuery,
+    onLabels: (hit) => labelsView.open({ kind: 'id', id: hit.id, caption: hit.caption || hit.id }),
+  };
+}
 
 // Controls
 // Page language: the reader's, switchable; results re-render in it.
@@ -235,7 +301,11 @@ ui.uiLanguage.value = setLanguage(initialLanguage(window.localStorage, navigator
 ui.uiLanguage.addEventListener('change', () => {
   rememberLanguage(window.localStorage, setLanguage(ui.uiLanguage.value));
   showThreshold();
-  if (debug.last?.hits?.length && active) results.render(debug.last.hits, { indexBase, describe: describe(active), onSimilar: setSimilarQuery });
+  if (debug.last?.hits?.length && active) {
+    results.render(debug.last.hits, renderOptions());
+    termChips.render(debug.last.terms, hasBase());
+    matchView.show(debug.last.match, debug.last.unknownWords, modelName);
+  }
   if (dupGroups) dupView.render(dupGroups.groups, { indexBase, threshold: dupGroups.threshold, total: dupGroups.total });
 });
 ui.dupButton.addEventListener('click', openDuplicates);
@@ -278,10 +348,21 @@ ui.minScore.addEventListener('change', showThreshold);
 ui.excludeSelf.addEventListener('change', run);
 ui.queryLang.addEventListener('change', run);
 ui.chipClear.addEventListener('click', () => {
-  active = null;
+  const typed = ui.query.value.trim();
+  active = typed ? { kind: 'text', text: typed } : null;
   setChip(null);
   run();
   ui.query.focus();
+});
+ui.chipWeight.addEventListener('change', () => {
+  const w = Number(ui.chipWeight.value);
+  if (!hasBase() || !Number.isFinite(w) || w < 0.001 || w > 1000) return;
+  active = { ...active, baseWeight: w };
+  run();
+});
+ui.chipWhat.addEventListener('click', () => {
+  if (active?.kind === 'image') labelsView.open({ kind: 'photo', key: active.key, blob: active.blob, mime: active.blob.type, name: active.name });
+  else if (active?.kind === 'similar') labelsView.open({ kind: 'id', id: active.id, caption: active.caption });
 });
 document.addEventListener('keydown', (e) => {
   if (e.key === '/' && document.activeElement !== ui.query && !/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement?.tagName)) {
@@ -305,7 +386,7 @@ ui.topK.value = String(url.k);
 ui.queryLang.value = [...ui.queryLang.options].some((o) => o.value === url.lang) ? url.lang : 'auto';
 if (url.similar) {
   thresholds.set('image', url.min);
-  active = { kind: 'similar', id: url.similar, caption: url.similar };
+  active = { kind: 'similar', id: url.similar, caption: url.similar, text: '', baseWeight: 1 };
   setChip(t('chipSimilar', url.similar));
 } else {
   thresholds.set('text', url.min);

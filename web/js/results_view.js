@@ -25,7 +25,7 @@ export function el(tag, className, text) {
   return e;
 }
 
-function card(hit, indexBase, onSimilar) {
+function card(hit, indexBase, onSimilar, onLabels) {
   const li = el('li', 'card');
   li.dataset.testid = 'result';
   li.dataset.id = hit.id;
@@ -73,6 +73,14 @@ function card(hit, indexBase, onSimilar) {
   similar.setAttribute('aria-label', t('similarAria', caption));
   similar.addEventListener('click', () => onSimilar(hit));
   row.append(score, similar);
+  if (onLabels) {
+    const what = el('button', 'similar what-is-this', t('whatIsThis'));
+    what.type = 'button';
+    what.dataset.testid = 'what-is-this';
+    what.setAttribute('aria-label', t('whatIsThisAria', caption));
+    what.addEventListener('click', () => onLabels(hit));
+    row.append(what);
+  }
 
   body.append(cap);
   if (source) {
@@ -96,9 +104,9 @@ export class ResultsView {
     this.announce = announce;
   }
 
-  render(hits, { indexBase, describe, onSimilar }) {
+  render(hits, { indexBase, describe, onSimilar, onLabels }) {
     const frag = document.createDocumentFragment();
-    for (const hit of hits) frag.append(card(hit, indexBase, onSimilar));
+    for (const hit of hits) frag.append(card(hit, indexBase, onSimilar, onLabels));
     this.list.replaceChildren(frag);
     this.empty.hidden = hits.length > 0;
     if (!hits.length) this.empty.textContent = t('noResults', describe);

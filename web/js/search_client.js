@@ -3,18 +3,22 @@
 // older query can never overwrite a newer result.
 //
 // page -> worker: {type: 'init', config}
-//                 {type: 'query', seq, kind: 'text'|'image'|'similar', ...}
+//                 {type: 'query', seq, kind: 'text'|'image'|'similar', text, ...}
 //                 {type: 'duplicates', seq, threshold}   (threshold null: the core's default)
-// worker -> page: {type: 'status'|'backend'|'progress'|'index'|'timing', ...}
-//                 {type: 'results', seq, hits, ...}, {type: 'query-error', seq, message}
+//                 {type: 'labels'|'edit-box', reqId, ...}: requests (`request`)
+// worker -> page: {type: 'status'|'backend'|'progress'|'index'|'timing'|'calibrated', ...}
+//                 {type: 'results', seq, hits, terms, match, ...}, {type: 'query-error', seq, message}
 //                 {type: 'duplicates-progress', seq, done, total, threshold}
 //                 {type: 'duplicates', seq, groups, threshold, total}, {type: 'duplicates-error', seq, message}
+//                 {type: 'reply', reqId, ...result | error}
 
 export class SearchClient {
   constructor(workerUrl, handlers) {
     this.handlers = handlers;
     this.seq = 0;
     this.dupSeq = 0;
+    this.requests = 0;
+    this.pending = new Map();  // reqId -> {resolve, reject}
     this.worker = new Worker(workerUrl, { type: 'module' });
     this.worker.onmessage = (e) => this.receive(e.data);
     this.worker.onerror = (e) => {
@@ -41,7 +45,21 @@ export class SearchClient {
     return seq;
   }
 
+  // A request with one answer: resolves with the worker's result, rejects
+  // with an Error carrying its message.
+  request(type, payload) {
+    const reqId = ++this.requests;
+    this.worker.postMessage({ type, reqId, ...payload });
+    return new Promise((resolve, reject) => this.pending.set(reqId, { resolve, reject }));
+  }
+
   receive(msg) {
+    if (msg.type === 'reply') {
+      const p = this.pending.get(msg.reqId);
+      this.pending.delete(msg.reqId);
+      if (p) msg.error ? p.reject(new Error(msg.error)) : p.resolve(msg);
+      return;
+    }
     if ((msg.type === 'results' || msg.type === 'query-error') && msg.seq !== this.seq) return;  // stale
     if (msg.type.startsWith('duplicates') && msg.seq !== this.dupSeq) return;
     const handler = this.handlers[msg.type];

@@ -14,6 +14,7 @@ import { load } from './loading.js';
 import { Queries } from './queries.js';
 import { Duplicates } from './duplicates.js';
 import { explain } from './errors.js';
+import { editBox } from './expression.js';
 
 const post = (msg) => self.postMessage(msg);
 
@@ -38,19 +39,40 @@ function fail(err) {
   if (!session.ort) post({ type: 'backend', name: '', label: `not started (${session.backend === 'webgpu' ? 'webgpu' : 'wasm'} planned)` });
 }
 
+// Replies {type: 'reply', reqId, ...result} or {type: 'reply', reqId, error}.
+async function answer(msg, work, what) {
+  try {
+    post({ type: 'reply', reqId: msg.reqId, ...(await work()) });
+  } catch (err) {
+    post({ type: 'reply', reqId: msg.reqId, error: explain(err, what).message });
+  }
+}
+
 const handlers = {
   init(msg) {
     if (session.config) return;
     session.config = msg.config;
     load(session, post, () => {
       if (session.state.isQueryable) queries.rerunLast();
-    }).catch(fail);
+    }).then(() => queries.calibrate().catch((err) => {
+      session.state.note(`No match verdicts: ${explain(err, 'calibrating').message}`);
+      session.state.post();
+    }), fail);
   },
   query(msg) {
     queries.submit(msg);
   },
   duplicates(msg) {
     duplicates.run(msg);
+  },
+  // Requests with one answer each (search_client.js `request`), matched by reqId.
+  // "What is this?" on the dropped photo or a result.
+  labels(msg) {
+    answer(msg, () => queries.labels(msg), 'labelling');
+  },
+  // A chip's weight changed or the chip was removed: the box's new text.
+  'edit-box'(msg) {
+    answer(msg, () => ({ text: editBox(session.core, msg.text, msg.index, msg.weight, msg.combine) }), 'editing the query');
   },
 };
 
