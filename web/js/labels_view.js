@@ -4,13 +4,7 @@
 // their probabilities. Labels reach the DOM only as textContent.
 
 import { t } from './i18n.js';
-
-function el(tag, className, text) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
+import { el } from './results_view.js';
 
 export class LabelsView {
   // `run(target, typed)` -> Promise of {labels, source, count}.

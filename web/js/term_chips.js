@@ -7,13 +7,7 @@
 // textContent.
 
 import { t } from './i18n.js';
-
-function el(tag, className, text) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
+import { el } from './results_view.js';
 
 // A weight control: magnitude only, the sign is the operator's.
 export function weightInput(weight, label, onChange) {
