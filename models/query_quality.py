@@ -118,7 +118,7 @@ def holds(objects, color, shape):
 
 def search_all(clipsearch, index, queries, k, jobs):
     def one(q):
-        return q, json.loads(run([clipsearch, "search", "--index", index, "--query", q, "-k", str(k), "--json"]))
+        return q, json.loads(run([clipsearch, "search", "--index", index, "--query", q, "-k", str(k), "--json-full"]))
     with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
         return dict(pool.map(one, queries))
 

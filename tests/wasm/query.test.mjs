@@ -34,7 +34,7 @@ function embed(texts) {
   return Float32Array.from(stdout.trim().split('\n').flatMap((line) => JSON.parse(line)));
 }
 const cliQuery = (expr, k = 5) => JSON.parse(runCli('search', '--index', join(dir, 'index'), '--query', expr,
-                                                     '-k', String(k), '--json'));
+                                                     '-k', String(k), '--json-full'));
 
 test('parseQuery and formatQuery round-trip and name the character of an error', () => {
   const terms = core.parseQuery('2:a red circle - "t-shirt" + similar:images/000001.png');
@@ -78,7 +78,7 @@ test('an image term is judged against the index images', () => {
   const q = index.embedding('images/000004.png');
   const hits = index.search(q, { k: 3, excludeId: 'images/000004.png' });
   const native = JSON.parse(runCli('search', '--index', join(dir, 'index'), '--query', 'similar:images/000004.png',
-                                   '-k', '3', '--exclude-self', '--json'));
+                                   '-k', '3', '--exclude-self', '--json-full'));
   assert.deepEqual(hits.map((h) => h.id), native.results.map((h) => h.id));
   const verdict = index.judgeMatch(q, hits[0].score, true, []);
   assert.equal(verdict.level, native.match);

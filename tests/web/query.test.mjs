@@ -95,7 +95,7 @@ for (const backend of BACKENDS) {
       assert.equal(hits.length, 10);
       assert.ok(share(hits, 'blue', 'circle') >= 0.8, `blue circles ${share(hits, 'blue', 'circle')}: ${hits.map((h) => h.caption).join(' | ')}`);
       assert.equal(share(hits, 'red', 'circle'), 0);
-      const native = nativeSearch(INDEX, '--query', expr, '-k', '10');
+      const native = nativeSearch(INDEX, '--query', expr, '-k', '10', '--json-full');
       const same = hits.filter((h) => native.results.some((n) => n.id === h.id)).length;
       assert.ok(same >= 8, `${same} of 10 results are the CLI's`);
       assert.equal(answer.match.level, native.match);
@@ -124,7 +124,7 @@ for (const backend of BACKENDS) {
       await page.search('a green star');
       const known = await verdictOf(page);
       assert.notEqual(known.match.level, 'none');
-      assert.equal(known.match.level, nativeSearch(INDEX, '--query', 'a green star').match);
+      assert.equal(known.match.level, nativeSearch(INDEX, '--query', 'a green star', '--json-full').match);
       assert.equal((await banner(page)).hidden, true);
     });
 

@@ -12,11 +12,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "core/image/preprocess.h"
 #include "core/index/index.h"
 #include "core/query/match_calibration.h"
 #include "core/query/unknown_words.h"
-#include "core/util/sha256.h"
 #include "tools/clipsearch/cli_common.h"
 #include "tools/clipsearch/commands.h"
 #include "tools/clipsearch/query_lang.h"
@@ -39,6 +37,7 @@ struct Options {
   size_t k = 10;
   float min_score = -1.0f;
   bool json = false;
+  bool json_full = false;
   std::string first_pass = "auto";
   bool exclude_self = false;
   bool has_query = false;
@@ -73,29 +72,24 @@ clip::Result<ClipModel> model_for_index(const LoadedIndex& index, const std::str
                           "; pass --model DIR (clipsearch fetch-model can download it)");
 }
 
-clip::Result<std::vector<float>> query_vector(const Options& o, const LoadedIndex& index, std::string* exclude) {
-  const clip::Index& s = index.index;
+// --text, --image or --id as the one term of a query, so every kind of
+// search gets the same exclusion, verdict and output as an expression.
+clip::Result<clip::QueryTerm> single_term(const Options& o) {
+  clip::QueryTerm t;
   if (!o.id.empty()) {
-    auto stored = s.embedding(o.id);
-    if (!stored.ok()) return clip::make_error(o.index + ": " + stored.message());
-    if (o.exclude_self) *exclude = o.id;
-    return stored;
+    t.kind = clip::TermKind::kIndexedId;
+    t.text = o.id;
+  } else if (!o.image.empty()) {
+    std::error_code ec;
+    if (!fs::is_regular_file(o.image, ec)) {
+      auto unreadable = read_file(o.image, 1);  // says why: missing, a folder, no permission
+      return clip::make_error(unreadable.ok() ? o.image + ": not a regular file" : unreadable.message());
+    }
+    t.text = o.image;
+  } else {
+    t.text = o.text;
   }
-  auto model = model_for_index(index, o.model);
-  CLIP_TRY(model);
-  auto device = parse_device(o.device);
-  CLIP_TRY(device);
-  CLIP_TRY(model->set_device(*device));
-  if (!o.image.empty()) {
-    auto bytes = read_file(o.image, uint64_t(1) << 30);
-    CLIP_TRY(bytes);
-    // The indexed copy of this file, recognised by its bytes.
-    if (o.exclude_self) *exclude = index.index.find_content(clip::sha256(bytes->data(), bytes->size()));
-    auto pixels = clip::preprocess_encoded(clip::ByteView(*bytes), model->image_config());
-    if (!pixels.ok()) return clip::make_error(o.image + ": " + pixels.message());
-    return model->embed_images(pixels->data(), 1);
-  }
-  return embed_texts_by_language(*model, {o.text}, o.lang);
+  return t;
 }
 
 void print_table(const clip::Index& s, const std::vector<clip::Hit>& hits) {
@@ -120,11 +114,14 @@ clip::IndexQuery index_query(const Options& o) {
   return q;
 }
 
-nlohmann::ordered_json hits_json(const clip::Index& s, const std::vector<clip::Hit>& hits) {
+// The contract's list of {id, score, caption, source, thumb}; each hit also
+// carries the result set's verdict, so a reader of one hit sees it too.
+nlohmann::ordered_json hits_json(const clip::Index& s, const std::vector<clip::Hit>& hits, const char* match) {
   nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (const auto& h : hits) {
     const auto& r = s.record(h);
-    out.push_back({{"id", r.id}, {"score", h.score}, {"caption", r.caption}, {"source", r.source}, {"thumb", r.thumb}});
+    out.push_back({{"id", r.id}, {"score", h.score}, {"caption", r.caption}, {"source", r.source},
+                   {"thumb", r.thumb}, {"match", match}});
   }
   return out;
 }
@@ -145,7 +142,7 @@ clip::Result<std::vector<float>> unrelated_lifts(const EmbeddedQuery& q, const c
   return clip::unrelated_text_lifts(s, sample, *captions);
 }
 
-// --query: the expression's vector, its results, and whether they match.
+// Every search: the query's vector, its results, and whether they match.
 int run_query(const Options& o, const LoadedIndex& index) {
   const clip::Index& searched = index.index;
   std::optional<ClipModel> model;
@@ -159,7 +156,14 @@ int run_query(const Options& o, const LoadedIndex& index) {
     model.emplace(std::move(*m));
     return &*model;
   };
-  auto q = embed_query_expression(o.query, searched, load_model, o.lang);
+  clip::Result<EmbeddedQuery> q = clip::make_error("");
+  if (o.has_query) {
+    q = embed_query_expression(o.query, searched, load_model, o.lang);
+  } else {
+    auto term = single_term(o);
+    if (!term.ok()) return fail("search", term.message());
+    q = embed_query_terms({*term}, searched, load_model, o.lang, !o.image.empty());
+  }
   if (!q.ok()) return fail("search", q.message());
 
   clip::IndexQuery iq = index_query(o);
@@ -194,8 +198,13 @@ int run_query(const Options& o, const LoadedIndex& index) {
   std::fprintf(stderr, "match %s: %s\n", clip::match_level_name(verdict.level),
                clip::describe_match(verdict, index.manifest().model_name).c_str());
 
-  if (!o.json) {
+  if (!o.json && !o.json_full) {
     print_table(searched, hits);
+    return 0;
+  }
+  const char* match = clip::match_level_name(verdict.level);
+  if (!o.json_full) {
+    print_json(hits_json(searched, hits, match));
     return 0;
   }
   nlohmann::ordered_json terms = nlohmann::ordered_json::array();
@@ -204,40 +213,22 @@ int run_query(const Options& o, const LoadedIndex& index) {
     if (!t.indexed_id.empty()) j["indexed_id"] = t.indexed_id;
     terms.push_back(std::move(j));
   }
-  print_json({{"query", o.query},
+  print_json({{"query", o.has_query ? o.query : q->terms.front().term.text},
               {"terms", terms},
-              {"match", clip::match_level_name(verdict.level)},
+              {"match", match},
               {"match_percentile", verdict.percentile},
               {"lift", verdict.lift},
               {"unrelated_queries", verdict.unrelated},
               {"unknown_words", verdict.unknown_words},
-              {"results", hits_json(searched, hits)}});
+              {"results", hits_json(searched, hits, match)}});
   return 0;
 }
 
 int run(const Options& o) {
   auto index = load_index(o.index);
   if (!index.ok()) return fail("search", index.message());
-  const clip::Index& searched = index->index;
-  if (o.has_query) {
-    if (searched.searchable_count() == 0) return fail("search", o.index + ": the index is empty");
-    return run_query(o, *index);
-  }
-
-  std::string exclude;
-  auto query = query_vector(o, *index, &exclude);
-  if (!query.ok()) return fail("search", query.message());
-
-  clip::IndexQuery q = index_query(o);
-  q.exclude_id = exclude;
-  auto hits = searched.search(query->data(), query->size(), q);
-  if (!hits.ok()) return fail("search", hits.message());
-  if (!o.json) {
-    print_table(searched, *hits);
-    return 0;
-  }
-  print_json(hits_json(searched, *hits));
-  return 0;
+  if (index->index.searchable_count() == 0) return fail("search", o.index + ": the index is empty");
+  return run_query(o, *index);
 }
 
 CommandRegistrar reg("search", "Search an index by --text, --image, --id or a --query expression", [](CLI::App& sub) {
@@ -255,8 +246,11 @@ CommandRegistrar reg("search", "Search an index by --text, --image, --id or a --
   sub.add_option("-k,--top-k", o->k, "Number of results")->capture_default_str()->check(CLI::Range(1, 100000));
   sub.add_option("--min-score", o->min_score, "Drop results below this cosine similarity")->capture_default_str();
   sub.add_flag("--json", o->json,
-               "Print a JSON list of {id, score, caption, source, thumb}; with --query an object with "
-               "\"match\" and \"results\"");
+               "Print a JSON list of {id, score, caption, source, thumb, match}; match is the result set's "
+               "verdict: close, weak or none");
+  sub.add_flag("--json-full", o->json_full,
+               "Print one JSON object: query, terms, match, match_percentile, lift, unrelated_queries, "
+               "unknown_words, results");
   sub.add_option("--first-pass", o->first_pass,
                  "Candidates by int8 scan or sign bits, then exact rescoring; auto: sign bits from " +
                      clip::group_thousands(clip::kBinaryPassMinVectors) + " images up")

@@ -57,11 +57,17 @@ clip::Result<EmbeddedQuery> embed_query_expression(const std::string& expression
                                                    const ModelLoader& load_model, const std::string& lang) {
   auto parsed = clip::parse_query_expression(expression);
   CLIP_TRY(parsed);
+  return embed_query_terms(*parsed, index, load_model, lang, true);
+}
+
+clip::Result<EmbeddedQuery> embed_query_terms(const std::vector<clip::QueryTerm>& terms, const clip::Index& index,
+                                              const ModelLoader& load_model, const std::string& lang,
+                                              bool files_are_images) {
   EmbeddedQuery out;
   const size_t dim = index.searcher().dim();
   std::vector<float> rows, weights;
   std::vector<size_t> text_terms;  // embedded together, after the images
-  for (const clip::QueryTerm& t : *parsed) {
+  for (const clip::QueryTerm& t : terms) {
     EmbeddedTerm e;
     e.term = t;
     std::vector<float> row;
@@ -75,7 +81,7 @@ clip::Result<EmbeddedQuery> embed_query_expression(const std::string& expression
       row = std::move(*stored);
     } else {
       std::error_code ec;
-      const bool file = t.kind == clip::TermKind::kText && fs::is_regular_file(t.text, ec);
+      const bool file = files_are_images && t.kind == clip::TermKind::kText && fs::is_regular_file(t.text, ec);
       if (t.kind == clip::TermKind::kImageUrl || file) {
         e.source = file ? TermSource::kImageFile : TermSource::kImageUrl;
         auto model = load_model();

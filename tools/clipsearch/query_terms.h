@@ -41,6 +41,12 @@ std::vector<std::string> unknown_words(ClipModel& model, const std::vector<std::
 // terms runs no encoder at all.
 using ModelLoader = std::function<clip::Result<ClipModel*>()>;
 // Text terms go to the text tower `lang` picks for each (--lang: en, zh, auto).
+// A text term naming an existing file is an image term when
+// `files_are_images` (expressions); --text passes false, so its text is
+// always read as text.
+clip::Result<EmbeddedQuery> embed_query_terms(const std::vector<clip::QueryTerm>& terms, const clip::Index& index,
+                                              const ModelLoader& model, const std::string& lang,
+                                              bool files_are_images);
 clip::Result<EmbeddedQuery> embed_query_expression(const std::string& expression, const clip::Index& index,
                                                    const ModelLoader& model, const std::string& lang = "auto");
 

@@ -24,7 +24,8 @@ class QueryExpressions(SharedFolderTestCase):
         c.index("--input", c.path("set", "captions.jsonl"), "--out", cls.index_dir, "--no-thumbs")
 
     def query(self, expr, *args):
-        return self.search(self.index_dir, "--query", expr, *args)
+        """The --json-full object: terms, verdict and results."""
+        return self.search(self.index_dir, "--query", expr, "--json-full", *args)
 
     def share(self, hits, **kw):
         return sum(holds(self.objects[h["id"]], **kw) for h in hits) / len(hits)
@@ -56,14 +57,14 @@ class QueryExpressions(SharedFolderTestCase):
         self.assertEqual(out["unrelated_queries"], 64)
         self.assertTrue(0.0 <= out["match_percentile"] <= 1.0)
         self.assertEqual(len(out["results"]), 3)
-        self.assertEqual(set(out["results"][0]), {"id", "score", "caption", "source", "thumb"})
+        self.assertEqual(set(out["results"][0]), {"id", "score", "caption", "source", "thumb", "match"})
 
     def test_true_matches_are_not_flagged_and_unknown_words_are(self):
         for q in ["a green star", "a blue square", "a white heart"]:
             out = self.query(q, "-k", "3")
             self.assertNotEqual(out["match"], "none", q)
             self.assertEqual(out["unknown_words"], [], q)
-        p = self.cli("search", "--index", self.index_dir, "--query", "a dog on the beach", "--json")
+        p = self.cli("search", "--index", self.index_dir, "--query", "a dog on the beach", "--json-full")
         out = json.loads(p.stdout)
         self.assertEqual(out["match"], "none")
         self.assertEqual(out["unknown_words"], ["dog", "beach"])
@@ -74,6 +75,22 @@ class QueryExpressions(SharedFolderTestCase):
         p = self.cli("search", "--index", self.index_dir, "--query", "a purple giraffe")
         self.assertIn("does not know: giraffe", p.stderr)
         self.assertTrue(p.stdout.startswith("rank"))
+
+    def test_plain_json_is_the_contract_list_with_the_verdict_on_each_hit(self):
+        for args in (["--query", "a dog on the beach"], ["--text", "a dog on the beach"]):
+            hits = self.search(self.index_dir, *args, "-k", "4")
+            self.assertIsInstance(hits, list)
+            self.assertEqual(len(hits), 4)
+            for h in hits:
+                self.assertEqual(set(h), {"id", "score", "caption", "source", "thumb", "match"})
+                self.assertEqual(h["match"], "none", args)
+        for args in (["--query", "a green star"], ["--text", "a green star"], ["--id", "images/000007.png"]):
+            hits = self.search(self.index_dir, *args, "-k", "3")
+            self.assertTrue(all(h["match"] != "none" for h in hits), args)
+        # --text is read as text even when it names a file, and keeps its '-'.
+        self.assertEqual(self.search(self.index_dir, "--text", "a t-shirt", "--json-full", "-k", "1")["terms"],
+                         [{"text": "a t-shirt", "weight": 1.0, "kind": "text"}])
+        self.cli_fails("search", "--index", self.index_dir, "--image", self.path("missing.png"), contains="missing.png")
 
     def test_min_score_cuts_results_but_not_the_verdict(self):
         out = self.query("a green star", "--min-score", "0.99")
@@ -98,7 +115,7 @@ class QueryExpressions(SharedFolderTestCase):
     def test_similar_id_terms_run_no_model(self):
         # No model can be loaded, so any encoder run would fail.
         out = self.search(self.index_dir, "--query", "similar:images/000003.png - 0.2:similar:images/000004.png",
-                          "-k", "2", "--model", self.path("no-model-here"))
+                          "-k", "2", "--model", self.path("no-model-here"), "--json-full")
         self.assertEqual([t["kind"] for t in out["terms"]], ["id", "id"])
         self.assertEqual(out["results"][0]["id"], "images/000003.png")
         self.cli_fails("search", "--index", self.index_dir, "--query", "similar:nope.png", contains="no image with id 'nope.png'")
