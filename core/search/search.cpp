@@ -113,7 +113,7 @@ Result<SearchPlan> Searcher::plan(const float* query, size_t dim, const SearchOp
     return make_error("search: query has dim " + std::to_string(dim) + " but the index has dim " + std::to_string(dim_));
   if (std::isnan(opts.min_score)) return make_error("search: min_score is NaN");
   auto prepared = prepare_query(query, dim, "search");
-  if (!prepared.ok()) return prepared.error();
+  CLIP_TRY(prepared);
   Query q = std::move(*prepared);
   q.k = opts.k;
   q.min_score = opts.min_score;
@@ -170,7 +170,7 @@ std::vector<Hit> Searcher::score(const SearchPlan& q, const RowCodes& row_codes,
 
 Result<std::vector<Hit>> Searcher::search(const float* query, size_t dim, const SearchOptions& opts) const {
   auto p = plan(query, dim, opts);
-  if (!p) return p.error();
+  CLIP_TRY(p);
   return score(*p, nullptr);
 }
 

@@ -106,7 +106,7 @@ Result<std::vector<std::vector<Hit>>> Searcher::search_batch(const float* querie
     std::vector<int8_t> codes(nb * dim);  // the block's queries, contiguous for the kernel
     for (size_t i = 0; i < nb; ++i) {
       auto q = prepare_query(queries + (b0 + i) * dim, dim, "search: query " + std::to_string(b0 + i));
-      if (!q.ok()) return q.error();
+      CLIP_TRY(q);
       q->k = opts.k;
       q->min_score = opts.min_score;
       q->skip_shard = opts.exclude_shard;

@@ -144,7 +144,7 @@ Result<NpyMatrix> parse_npy(ByteView file, const std::string& name) {
                       " bytes");
   auto h = parse_header(std::string_view(reinterpret_cast<const char*>(file.data + header_at), size_t(header_len)),
                         name);
-  if (!h.ok()) return h.error();
+  CLIP_TRY(h);
   NpyMatrix m;
   if (h->descr == "<f2") m.type = NpyType::F16;
   else if (h->descr == "<f4") m.type = NpyType::F32;

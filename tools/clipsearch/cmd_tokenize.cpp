@@ -69,11 +69,11 @@ int run(const Options& o) {
   if (!model.ok()) return fail("tokenize", model.message());
   return print_ids(o, [&](const std::string& t) -> Ids {
     auto lang = text_language(*model, t, o.lang);
-    if (!lang.ok()) return lang.error();
+    CLIP_TRY(lang);
     auto tok = model->tokenizer(*lang);
-    if (!tok.ok()) return tok.error();
+    CLIP_TRY(tok);
     auto tower = model->spec().text_tower(*lang);
-    if (!tower.ok()) return tower.error();
+    CLIP_TRY(tower);
     return (*tok)->encode(t, (*tower)->tokenizer.context_length);
   });
 }

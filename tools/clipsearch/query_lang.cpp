@@ -26,7 +26,7 @@ clip::Result<std::vector<float>> embed_texts_by_language(ClipModel& model, const
   std::map<std::string, std::vector<size_t>> by_language;
   for (size_t i = 0; i < texts.size(); ++i) {
     auto lang = text_language(model, texts[i], requested);
-    if (!lang.ok()) return lang.error();
+    CLIP_TRY(lang);
     by_language[*lang].push_back(i);
   }
   const size_t dim = model.manifest().embedding_dim;
@@ -35,7 +35,7 @@ clip::Result<std::vector<float>> embed_texts_by_language(ClipModel& model, const
     std::vector<std::string> group;
     for (size_t i : members) group.push_back(texts[i]);
     auto emb = model.embed_texts(group, lang);
-    if (!emb.ok()) return emb.error();
+    CLIP_TRY(emb);
     for (size_t g = 0; g < members.size(); ++g)
       std::copy_n(emb->data() + g * dim, dim, out.data() + members[g] * dim);
   }

@@ -46,7 +46,7 @@ clip::Result<Inputs> make_inputs(const ClipModel& model) {
   for (const char* caption : kCaptions) in.captions.push_back(caption);
   for (size_t i = 0; i < kImages; ++i) {
     auto crop = clip::resize_and_crop(clip::render_demo_sample(kImageSeed, i).image, model.image_config());
-    if (!crop.ok()) return crop.error();
+    CLIP_TRY(crop);
     auto chw = clip::normalize_to_nchw(*crop, model.image_config());
     in.pixels.insert(in.pixels.end(), chw.begin(), chw.end());
   }
@@ -58,9 +58,9 @@ clip::Result<Inputs> make_inputs(const ClipModel& model) {
 clip::Result<std::map<std::string, float>> check_agreement(const std::string& model_dir,
                                                            const std::function<void(const std::string&)>& log) {
   auto model = ClipModel::load(model_dir);
-  if (!model.ok()) return model.error();
+  CLIP_TRY(model);
   auto inputs = make_inputs(*model);
-  if (!inputs.ok()) return inputs.error();
+  CLIP_TRY(inputs);
   const clip::ModelManifest& m = model->manifest();
 
   std::map<std::string, float> lowest;
@@ -72,13 +72,13 @@ clip::Result<std::map<std::string, float>> check_agreement(const std::string& mo
       return clip::make_error(std::string("--check-agreement needs the fp32 ") + what + " model as its reference");
     if (spec.variants.size() == 1) continue;
     auto ref = run(*model, "fp32", text, *inputs);
-    if (!ref.ok()) return ref.error();
+    CLIP_TRY(ref);
     const size_t count = text ? inputs->captions.size() : kImages;
     const size_t dim = ref->size() / count;
     for (const auto& [precision, file] : spec.variants) {
       if (precision == "fp32") continue;
       auto out = run(*model, precision, text, *inputs);
-      if (!out.ok()) return out.error();
+      CLIP_TRY(out);
       if (out->size() != ref->size())
         return clip::make_error(file.path + ": embeddings of another width than the fp32 model's");
       float worst = 1.0f;

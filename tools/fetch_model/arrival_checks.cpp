@@ -34,7 +34,7 @@ clip::Result<std::vector<float>> embed_image_files(ClipModel& model, const std::
   for (const auto& f : files) {
     const std::string path = (fs::path(dir) / f).string();
     auto bytes = read_file(path, uint64_t(64) << 20);
-    if (!bytes.ok()) return bytes.error();
+    CLIP_TRY(bytes);
     auto chw = clip::preprocess_encoded(clip::ByteView(*bytes), model.image_config());
     if (!chw.ok()) return clip::make_error(path + ": " + chw.message());
     pixels.insert(pixels.end(), chw->begin(), chw->end());
@@ -51,9 +51,9 @@ float dot(const float* a, const float* b, size_t n) {
 clip::Status check_labels(ClipModel& model, const LabelCheck& c, const std::string& dir,
                           const std::function<void(const std::string&)>& log, std::vector<std::string>* failures) {
   auto image = embed_image_files(model, dir, {c.image});
-  if (!image.ok()) return image.error();
+  CLIP_TRY(image);
   auto texts = model.embed_texts(c.texts);
-  if (!texts.ok()) return texts.error();
+  CLIP_TRY(texts);
   const size_t dim = model.manifest().embedding_dim;
   std::vector<float> probs(c.texts.size());
   double sum = 0, top = -1e30;
@@ -80,9 +80,9 @@ clip::Status check_retrieval(ClipModel& model, const RetrievalCheck& c, const st
   std::vector<std::string> images, texts;
   for (const auto& [image, text] : c.pairs) images.push_back(image), texts.push_back(text);
   auto iv = embed_image_files(model, dir, images);
-  if (!iv.ok()) return iv.error();
+  CLIP_TRY(iv);
   auto tv = model.embed_texts(texts);
-  if (!tv.ok()) return tv.error();
+  CLIP_TRY(tv);
   const size_t dim = model.manifest().embedding_dim;
   std::vector<std::string> wrong;
   for (size_t i = 0; i < images.size(); ++i) {
@@ -115,7 +115,7 @@ clip::Result<ArrivalReport> check_on_arrival(const std::string& model_dir, const
                                              const std::function<void(const std::string&)>& log) {
   ArrivalReport report;
   auto model = ClipModel::load(model_dir);
-  if (!model.ok()) return model.error();
+  CLIP_TRY(model);
   // Published numbers are for the original (float32) weights: check the
   // file the CPU loads, fp32 when it is there.
   for (const auto& c : checks.labels) CLIP_TRY(check_labels(*model, c, reference_dir, log, &report.failures));
@@ -124,7 +124,7 @@ clip::Result<ArrivalReport> check_on_arrival(const std::string& model_dir, const
   if (every_encoder_has(model->manifest(), "fp32") &&
       (every_encoder_has(model->manifest(), "fp16") || every_encoder_has(model->manifest(), "int8"))) {
     auto agreement = check_agreement(model_dir, log);
-    if (!agreement.ok()) return agreement.error();
+    CLIP_TRY(agreement);
     report.agreement = *agreement;
     for (const auto& [precision, cosine] : report.agreement)
       if (!(cosine >= checks.min_agreement))

@@ -108,7 +108,7 @@ clip::Status fetch_file(const FetchModelOptions& o, clip::ModelFile& f) {
   d.progress = [&](uint64_t done, uint64_t total) { progress.update(done, total); };
   auto got = net::download_to_file(url, dest.string(), d);
   progress.finish();
-  if (!got.ok()) return got.error();
+  CLIP_TRY(got);
   const bool checked = !f.sha256.empty();
   f.sha256 = got->sha256;
   f.bytes = got->bytes;
@@ -134,7 +134,7 @@ clip::Status discover_names(const FetchModelOptions& o, clip::ModelManifest& m) 
     if (!spec->input_names.empty() && !spec->output_name.empty()) continue;
     const std::string path = (fs::path(out_dir) / spec->variants.at(reference_precision(*spec)).path).string();
     auto graph = read_graph_file_signature(path);
-    if (!graph.ok()) return graph.error();
+    CLIP_TRY(graph);
     clip::EncoderSpec found;
     CLIP_TRY(discover_encoder_names(*graph, spec == &m.vision ? "image_embeds" : "text_embeds", path, &found));
     if (spec->input_names.empty()) spec->input_names = found.input_names;
@@ -154,7 +154,7 @@ clip::Status read_text_contract(const FetchModelOptions& o, clip::ModelManifest&
   if (tower.tokenizer.kind != "tokenizer_json") return clip::ok_status();
   const std::string path = (fs::path(o.out_dir) / tower.tokenizer.files.at(0).path).string();
   auto text = read_text_file(path, uint64_t(64) << 20);
-  if (!text.ok()) return text.error();
+  CLIP_TRY(text);
   bool fixed = false;
   if (auto s = apply_hf_tokenizer_padding(*text, &tower, &fixed); !s.ok()) return clip::make_error(path + ": " + s.message());
   if (fixed)
@@ -167,35 +167,35 @@ clip::Status read_text_contract(const FetchModelOptions& o, clip::ModelManifest&
 clip::Result<uint32_t> measure_dim(const std::string& out_dir, clip::ModelManifest m, bool text) {
   m.embedding_dim = 1;  // provisional: what is measured here
   auto spec = clip::ModelSpec::from_manifest(std::move(m));
-  if (!spec.ok()) return spec.error();
+  CLIP_TRY(spec);
   const clip::EncoderSpec& e = text ? spec->manifest().text().encoder : spec->manifest().vision;
   EncoderConfig cfg;
   cfg.path = (fs::path(out_dir) / e.variants.at(reference_precision(e)).path).string();
   cfg.input_names = e.input_names;
   cfg.output_name = e.output_name;
   auto enc = Encoder::open(cfg);
-  if (!enc.ok()) return enc.error();
+  CLIP_TRY(enc);
   clip::Result<std::vector<float>> out = std::vector<float>{};
   if (text) {
     const clip::TextTower& tower = spec->manifest().text();
     std::vector<std::string> texts;
     for (const auto& f : tower.tokenizer.files) {
       auto t = read_text_file((fs::path(out_dir) / f.path).string(), uint64_t(64) << 20);
-      if (!t.ok()) return t.error();
+      CLIP_TRY(t);
       texts.push_back(std::move(*t));
     }
     auto tok = spec->make_tokenizer(tower, texts);
-    if (!tok.ok()) return tok.error();
+    CLIP_TRY(tok);
     auto batches = spec->text_batches(tower, {(*tok)->encode("a photo", tower.tokenizer.context_length)},
                                       (*enc)->signature());
-    if (!batches.ok()) return batches.error();
+    CLIP_TRY(batches);
     out = (*enc)->run_text(batches->front());
   } else {
     const size_t side = size_t(spec->image().size);
     std::vector<float> zeros(3 * side * side, 0.0f);
     out = (*enc)->run_image(zeros.data(), 1, int(side));
   }
-  if (!out.ok()) return out.error();
+  CLIP_TRY(out);
   return uint32_t(out->size());
 }
 
@@ -204,12 +204,12 @@ clip::Status settle_dim(const FetchModelOptions& o, clip::ModelManifest& m) {
   for (bool text : {true, false}) {
     const clip::EncoderSpec& e = text ? m.text().encoder : m.vision;
     auto graph = read_graph_file_signature((fs::path(o.out_dir) / e.variants.at(reference_precision(e)).path).string());
-    if (!graph.ok()) return graph.error();
+    CLIP_TRY(graph);
     uint32_t& d = text ? text_dim : vision_dim;
     d = static_embedding_dim(*graph, e.output_name);
     if (d == 0) {
       auto measured = measure_dim(o.out_dir, m, text);
-      if (!measured.ok()) return measured.error();
+      CLIP_TRY(measured);
       d = *measured;
       o.log(std::string(text ? "text" : "vision") + " graph does not state its embedding width; measured " +
             std::to_string(d));
@@ -233,22 +233,22 @@ clip::Status check_graphs(const std::string& out_dir, clip::ModelManifest m) {
   if (m.embedding_dim == 0) {
     const clip::ModelFile& ref = m.vision.variants.at(reference_precision(m.vision));
     auto graph = read_graph_file_signature((fs::path(out_dir) / ref.path).string());
-    if (!graph.ok()) return graph.error();
+    CLIP_TRY(graph);
     m.embedding_dim = static_embedding_dim(*graph, m.vision.output_name);
     if (m.embedding_dim == 0) m.embedding_dim = 1;  // dynamic: nothing to compare yet
   }
   auto checked = clip::ModelSpec::from_manifest(std::move(m));
-  if (!checked.ok()) return checked.error();
+  CLIP_TRY(checked);
   const clip::ModelSpec& spec = *checked;
   for (const auto& tower : spec.manifest().text_towers)
     for (const auto& [precision, file] : tower.encoder.variants) {
       auto graph = read_graph_file_signature((fs::path(out_dir) / file.path).string());
-      if (!graph.ok()) return graph.error();
+      CLIP_TRY(graph);
       CLIP_TRY(spec.check_text_graph(tower, *graph, file.path));
     }
   for (const auto& [precision, file] : spec.manifest().vision.variants) {
     auto graph = read_graph_file_signature((fs::path(out_dir) / file.path).string());
-    if (!graph.ok()) return graph.error();
+    CLIP_TRY(graph);
     CLIP_TRY(spec.check_vision_graph(*graph, file.path));
   }
   return clip::ok_status();

@@ -47,7 +47,7 @@ bool present(const std::string& url, const net::HttpLimits& limits) { return net
 
 clip::Status apply_hf_preprocessor_config(std::string_view json_text, clip::ModelManifest* m) {
   auto root = clip::model_json::parse(json_text, kPreprocessorFile);
-  if (!root) return root.error();
+  CLIP_TRY(root);
   Fields f(*root, "", kPreprocessorFile);
   CLIP_TRY(f.object());
   bool has_size = false, has_crop = false;
@@ -97,7 +97,7 @@ clip::Status apply_hf_preprocessor_config(std::string_view json_text, clip::Mode
 clip::Status apply_hf_tokenizer_padding(std::string_view tokenizer_json, clip::TextTower* tower, bool* found) {
   *found = false;
   auto root = clip::model_json::parse(tokenizer_json, "tokenizer.json");
-  if (!root) return root.error();
+  CLIP_TRY(root);
   if (!root->is_object() || !root->contains("padding") || !(*root)["padding"].is_object()) return clip::ok_status();
   const nlohmann::json& padding = (*root)["padding"];
   Fields f(padding, "padding", "tokenizer.json");

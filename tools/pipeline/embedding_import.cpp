@@ -44,9 +44,9 @@ std::vector<RowRef> all_rows(const std::vector<LoadedPart>& parts) {
 
 clip::Result<LoadedPart> load_part(const EmbeddingPart& p, uint32_t dim, const clip::ModelManifest& model) {
   auto bytes = read_file(p.npy, uint64_t(1) << 40);
-  if (!bytes.ok()) return bytes.error();
+  CLIP_TRY(bytes);
   auto m = clip::parse_npy(clip::ByteView(*bytes), p.npy);
-  if (!m.ok()) return m.error();
+  CLIP_TRY(m);
   if (m->cols != dim)
     return clip::make_error(p.npy + ": vectors of " + std::to_string(m->cols) + " values, but model '" + model.name +
                             "' makes " + std::to_string(dim) + "; pass --model with the model they came from");
@@ -85,7 +85,7 @@ clip::Status check_model(ClipModel& model, const std::vector<LoadedPart>& parts,
       continue;
     }
     auto mine = model.embed_images(p.pixels.data(), 1);
-    if (!mine.ok()) return mine.error();
+    CLIP_TRY(mine);
     std::vector<float> given(dim);
     r.part->row(r.index, given.data());
     cosines.push_back(clip::cosine(mine->data(), given.data(), dim));
@@ -147,24 +147,24 @@ clip::Result<ImportSummary> import_embeddings(ClipModel& model, const ImportOpti
   const clip::ModelManifest& mm = model.manifest();
   const uint32_t dim = mm.embedding_dim;
   auto source = read_embedding_source(o.source);
-  if (!source.ok()) return source.error();
+  CLIP_TRY(source);
   std::vector<LoadedPart> parts;
   ImportSummary summary;
   for (const auto& p : *source) {
     auto loaded = load_part(p, dim, mm);
-    if (!loaded.ok()) return loaded.error();
+    CLIP_TRY(loaded);
     summary.rows += p.items.size();
     parts.push_back(std::move(*loaded));
   }
   if (summary.rows == 0) return clip::make_error(o.source.metadata + ": no rows to import");
   if (o.check_model) {
-    if (auto st = check_model(model, parts, o, summary); !st.ok()) return st.error();
+    CLIP_TRY(check_model(model, parts, o, summary));
   }
-  if (auto st = check_out_folder(o); !st.ok()) return st.error();
+  CLIP_TRY(check_out_folder(o));
 
   Journal journal;
   journal.fingerprint = run_fingerprint(mm, parts);
-  if (auto st = write_journal(o.out, journal); !st.ok()) return st.error();
+  CLIP_TRY(write_journal(o.out, journal));
   if (o.thumbnails) {
     std::error_code ec;
     fs::create_directories(join_path(o.out, kThumbsDir), ec);
@@ -189,9 +189,9 @@ clip::Result<ImportSummary> import_embeddings(ClipModel& model, const ImportOpti
     JournalChunk done;
     done.chunk = chunk_number;
     done.shard = clip::describe_shard(shard_file_name(chunk_number), *bytes);
-    if (auto s = write_file_atomic(join_path(o.out, done.shard.file), clip::ByteView(*bytes)); !s.ok()) return s;
+    CLIP_TRY(write_file_atomic(join_path(o.out, done.shard.file), clip::ByteView(*bytes)));
     if (o.thumbnails)
-      if (auto s = sync_filesystem(o.out); !s.ok()) return s;
+      CLIP_TRY(sync_filesystem(o.out));
     journal.chunks.push_back(std::move(done));
     ++chunk_number;
     chunk.records.clear();
@@ -224,10 +224,10 @@ clip::Result<ImportSummary> import_embeddings(ClipModel& model, const ImportOpti
       chunk.records.push_back(std::move(rec));
       chunk.embeddings.insert(chunk.embeddings.end(), vec.begin(), vec.end());
       if (chunk.records.size() == o.shard_size)
-        if (auto s = close_chunk(); !s.ok()) return s.error();
+        CLIP_TRY(close_chunk());
       progress.update(k + 1, 0);
     }
-    if (auto s = close_chunk(); !s.ok()) return s.error();
+    CLIP_TRY(close_chunk());
   }
   progress.finish(rows.size(), 0);
 
@@ -238,7 +238,7 @@ clip::Result<ImportSummary> import_embeddings(ClipModel& model, const ImportOpti
   fin.model_location = model_location_for(model.dir(), o.out);
   fin.dim = dim;
   auto manifest = finalize_index(fin, journal);
-  if (!manifest.ok()) return manifest.error();
+  CLIP_TRY(manifest);
   summary.shards = manifest->shards.size();
   return summary;
 }

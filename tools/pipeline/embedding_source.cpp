@@ -79,7 +79,7 @@ clip::Result<std::vector<EmbeddingPart>> read_clip_retrieval_folder(const Embedd
                               " (Parquet is read by Node.js with the npm package hyparquet: install Node.js 18 or "
                               "later and run tools/setup.sh, or set CLIPSEARCH_NODE)");
     auto items = clip_retrieval_items(*rows, meta, o.images_root);
-    if (!items.ok()) return items.error();
+    CLIP_TRY(items);
     parts.push_back({npy->second, meta, std::move(*items)});
   }
   return parts;
@@ -139,13 +139,13 @@ clip::Result<std::vector<EmbeddingPart>> read_embedding_source(const EmbeddingSo
   std::vector<EmbeddingPart> parts;
   if (fs::is_directory(o.metadata, ec)) {
     auto cr = read_clip_retrieval_folder(o);
-    if (!cr.ok()) return cr.error();
+    CLIP_TRY(cr);
     parts = std::move(*cr);
   } else {
     if (o.embeddings.empty() || fs::is_directory(o.embeddings, ec))
       return clip::make_error("--embeddings must name the .npy file whose rows " + o.metadata + " describes");
     auto list = read_inputs(o.metadata, InputOptions{});
-    if (!list.ok()) return list.error();
+    CLIP_TRY(list);
     if (!list->skipped.empty()) {
       const SkippedInput& s = list->skipped.front();
       return clip::make_error(s.origin + ": " + s.reason +

@@ -22,9 +22,9 @@ struct ShardOut {
 clip::Result<std::shared_ptr<const clip::Shard>> read_shard(const std::string& out, const clip::ShardEntry& e) {
   const std::string path = join_path(out, e.file);
   auto bytes = read_file(path, e.bytes);
-  if (!bytes.ok()) return bytes.error();
+  CLIP_TRY(bytes);
   auto shard = clip::Shard::parse(std::move(*bytes), path);
-  if (!shard.ok()) return shard.error();
+  CLIP_TRY(shard);
   return std::make_shared<const clip::Shard>(std::move(*shard));
 }
 
@@ -35,11 +35,11 @@ clip::Result<ShardOut> rewrite_shard(const std::string& out, const clip::Shard& 
                                      const std::vector<uint32_t>& rows, const std::string& file) {
   auto bytes = clip::encode_shard_rows(shard, rows);
   if (!bytes.ok()) return clip::make_error(file + ": " + bytes.message());
-  if (auto s = write_file_atomic(join_path(out, file), clip::ByteView(*bytes)); !s.ok()) return s.error();
+  CLIP_TRY(write_file_atomic(join_path(out, file), clip::ByteView(*bytes)));
   ShardOut o;
   o.entry = clip::describe_shard(file, *bytes);
   auto parsed = clip::Shard::parse(std::move(*bytes), file);
-  if (!parsed.ok()) return parsed.error();
+  CLIP_TRY(parsed);
   o.shard = std::make_shared<const clip::Shard>(std::move(*parsed));
   return o;
 }
@@ -68,7 +68,7 @@ clip::Result<clip::IndexManifest> finalize_index(const FinalizeInput& in, Journa
     next_number = std::max(next_number, journal.first_shard + c.chunk + 1);
     if (c.shard.file.empty()) continue;
     auto shard = read_shard(in.out, c.shard);
-    if (!shard.ok()) return shard.error();
+    CLIP_TRY(shard);
     for (uint32_t r = 0; r < (*shard)->count(); ++r) new_ids.insert((*shard)->record(r).id);
     fresh.push_back({c.shard, *shard});
   }
@@ -87,7 +87,7 @@ clip::Result<clip::IndexManifest> finalize_index(const FinalizeInput& in, Journa
         kept.push_back({base.manifest().shards[base.shard_entry(i)], base.shared_shard(i)});
       } else if (!rows.empty()) {
         auto rewritten = rewrite_shard(in.out, shard, rows, shard_file_name(next_number++));
-        if (!rewritten.ok()) return rewritten.error();
+        CLIP_TRY(rewritten);
         kept.push_back(std::move(*rewritten));
       }
     }
@@ -107,7 +107,7 @@ clip::Result<clip::IndexManifest> finalize_index(const FinalizeInput& in, Journa
   for (const auto& s : in.early_skips) add(s);
   for (const auto& c : journal.chunks)
     for (const auto& s : c.skipped) add(s);
-  if (auto s = write_file_atomic(join_path(in.out, kReportFile), report); !s.ok()) return s.error();
+  CLIP_TRY(write_file_atomic(join_path(in.out, kReportFile), report));
 
   clip::IndexManifest m;
   m.tool_version = CLIPSEARCH_VERSION;
@@ -131,9 +131,9 @@ clip::Result<clip::IndexManifest> finalize_index(const FinalizeInput& in, Journa
   // The journal learns the manifest before it is committed: a run killed
   // right after the commit is then finished by clean-up alone.
   journal.final_manifest_sha256 = clip::to_hex(clip::sha256(text.data(), text.size()));
-  if (auto s = write_journal(in.out, journal); !s.ok()) return s.error();
-  if (auto s = write_file_atomic(join_path(in.out, kManifestFile), text); !s.ok()) return s.error();
-  if (auto s = remove_unreferenced(in.out, m, thumbs); !s.ok()) return s.error();
+  CLIP_TRY(write_journal(in.out, journal));
+  CLIP_TRY(write_file_atomic(join_path(in.out, kManifestFile), text));
+  CLIP_TRY(remove_unreferenced(in.out, m, thumbs));
   return m;
 }
 

@@ -82,7 +82,7 @@ clip::Result<InputList> read_inputs(const std::string& path, const InputOptions&
       return clip::make_error(path + ": unknown input type '" + ext +
                               "' (expected a folder, .csv, .tsv or .jsonl)");
   }
-  if (!list.ok()) return list;
+  CLIP_TRY(list);
   drop_duplicate_ids(*list);
   return list;
 }
