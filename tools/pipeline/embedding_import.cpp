@@ -119,7 +119,8 @@ clip::Status check_out_folder(const ImportOptions& o) {
     return clip::make_error(o.out + " already holds an index; pass --force to replace it");
   if (fs::exists(join_path(o.out, kJournalFile)))
     return clip::make_error(o.out + " holds an unfinished run; pass --force to discard it");
-  if (!fs::is_empty(o.out, ec)) return clip::make_error(o.out + " is not empty and holds no index; choose a new folder");
+  if (!empty_but_for_temp_files(o.out))
+    return clip::make_error(o.out + " is not empty and holds no index; choose a new folder");
   return clip::ok_status();
 }
 

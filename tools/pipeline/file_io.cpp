@@ -133,4 +133,23 @@ clip::Status sync_filesystem(const std::string& path) {
   return clip::ok_status();
 }
 
+bool is_temp_file_name(const std::string& name) {
+  const std::string suffix = kTempSuffix;
+  return name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool empty_but_for_temp_files(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<fs::path> leftovers;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code type_ec;
+    if (!it->is_regular_file(type_ec) || !is_temp_file_name(it->path().filename().string())) return false;
+    leftovers.push_back(it->path());
+  }
+  if (ec) return false;
+  for (const auto& p : leftovers) fs::remove(p, ec);
+  return true;
+}
+
 }  // namespace clipsearch

@@ -29,5 +29,11 @@ clip::Status sync_filesystem(const std::string& path);
 
 // Suffix of the temporary files above; leftovers of a killed run end with it.
 constexpr const char* kTempSuffix = ".partial";
+bool is_temp_file_name(const std::string& name);
+
+// True when `dir` is empty or holds nothing but such temporary files, which
+// are then removed: a run killed inside its first write leaves only one, and
+// the same command rerun should start afresh rather than refuse the folder.
+bool empty_but_for_temp_files(const std::string& dir);
 
 }  // namespace clipsearch

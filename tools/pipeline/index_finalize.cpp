@@ -152,15 +152,11 @@ clip::Status remove_unreferenced(const std::string& out, const clip::IndexManife
   std::set<std::string> shards, thumbs(referenced_thumbs.begin(), referenced_thumbs.end());
   for (const auto& e : manifest.shards) shards.insert(e.file);
   std::error_code ec;
-  auto is_temp = [](const std::string& name) {
-    const std::string suffix = kTempSuffix;
-    return name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
   for (fs::directory_iterator it(out, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
     uint32_t n;
     std::error_code ignored;  // a file that cannot go is left, not fatal
-    if ((parse_shard_file_name(name, &n) && !shards.count(name)) || is_temp(name)) fs::remove(it->path(), ignored);
+    if ((parse_shard_file_name(name, &n) && !shards.count(name)) || is_temp_file_name(name)) fs::remove(it->path(), ignored);
   }
   const std::string thumbs_dir = join_path(out, kThumbsDir);
   for (fs::directory_iterator it(thumbs_dir, ec), end; !ec && it != end; it.increment(ec)) {

@@ -17,10 +17,8 @@ namespace {
 // means it is someone else's folder.
 bool is_index_file(const std::string& name) {
   uint32_t n;
-  const std::string suffix = kTempSuffix;
   return name == kManifestFile || name == kReportFile || name == kJournalFile || name == kThumbsDir ||
-         parse_shard_file_name(name, &n) ||
-         (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0);
+         parse_shard_file_name(name, &n) || is_temp_file_name(name);
 }
 
 clip::Status copy_file(const std::string& from, const std::string& to, bool durable) {

@@ -41,29 +41,6 @@ std::string run_fingerprint(const clip::ModelManifest& model, const std::vector<
   return clip::to_hex(h.finish());
 }
 
-bool is_temp_file(const fs::directory_entry& e) {
-  const std::string name = e.path().filename().string();
-  const std::string suffix = kTempSuffix;
-  std::error_code ec;
-  return e.is_regular_file(ec) && name.size() > suffix.size() &&
-         name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// Empty, or holding only the temporary files of a run killed before its
-// first write landed (journal.json.<pid>.partial): those are removed, so
-// rerunning the command starts afresh instead of refusing the folder.
-bool is_empty_dir(const std::string& dir) {
-  std::error_code ec;
-  std::vector<fs::path> leftovers;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (!is_temp_file(*it)) return false;
-    leftovers.push_back(it->path());
-  }
-  if (ec) return false;
-  for (const auto& p : leftovers) fs::remove(p, ec);
-  return true;
-}
-
 // Removes the files of a previous index or run (for --force).
 void remove_index_files(const std::string& out) {
   std::error_code ec;
@@ -166,7 +143,7 @@ clip::Result<RunStart> start_run(const IndexOptions& o, const clip::ModelManifes
     }
   } else if (has_manifest && !o.append && !o.force) {
     return clip::make_error(o.out + " already holds an index; pass --append to add to it or --force to replace it");
-  } else if (!has_manifest && !o.force && !is_empty_dir(o.out)) {
+  } else if (!has_manifest && !o.force && !empty_but_for_temp_files(o.out)) {
     return clip::make_error(o.out + " is not empty and holds no index; choose a new folder (or pass --force)");
   }
 

@@ -181,6 +181,25 @@ class ImportTest(CliTestCase):
             f.truncate(40)
         self.cli_fails(*base, "--metadata", broken, contains="not a readable Parquet file")
 
+    def test_an_import_killed_in_its_first_write_leaves_nothing_a_rerun_refuses(self):
+        # Killed while journal.json was still being written, the folder holds
+        # only that write's temporary file: the same command starts afresh.
+        out = self.path("killed.index")
+        os.makedirs(out)
+        with open(os.path.join(out, "journal.json.4242.partial"), "w") as f:
+            f.write('{"fingerprint": "')
+        self.import_index("--embeddings", self.prefix + ".npy", "--metadata", self.prefix + ".jsonl", "--no-thumbs",
+                          out="killed.index")
+        self.assertEqual(self.manifest(out)["count"], 51)
+        self.assertFalse([n for n in os.listdir(out) if n.endswith(".partial")])
+        # Anything else in a folder without an index is still refused.
+        other = self.path("other.index")
+        os.makedirs(other)
+        open(os.path.join(other, "notes.txt"), "w").close()
+        self.cli_fails("index", "--device", "cpu", "--model", MODEL, "--out", other, "--embeddings",
+                       self.prefix + ".npy", "--metadata", self.prefix + ".jsonl",
+                       contains="is not empty and holds no index")
+
     def test_unreadable_images_stop_the_check(self):
         meta = self.path("gone.jsonl")
         with open(meta, "w", encoding="utf-8") as f:
