@@ -40,7 +40,7 @@ clip::Result<clip::PreprocessConfig> preprocess_config_from_js(const val& config
   if (!config["size"].isUndefined()) cfg.size = config["size"].as<int>();
   if (!config["resample"].isUndefined()) {
     clip::Result<clip::ResampleFilter> filter = clip::parse_resample_filter(config["resample"].as<std::string>());
-    if (!filter) return filter.error();
+    CLIP_TRY(filter);
     cfg.resample = *filter;
   }
   if (!config["maxPixels"].isUndefined()) {
