@@ -46,6 +46,9 @@ val parse_model_manifest(const std::string& text) {
   o.set("embeddingDim", m.embedding_dim);
   o.set("logitScale", m.logit_scale);
   o.set("text", encoder_to_js(m.text().encoder));
+  val accepted = val::array();
+  for (const std::string& fp : m.accepted_fingerprints) accepted.call<void>("push", fp);
+  o.set("acceptedFingerprints", accepted);
   o.set("vision", encoder_to_js(m.vision));
   o.set("tokenizerKind", m.text().tokenizer.kind);
   val tokenizer_files = val::array();
@@ -91,7 +94,9 @@ val parse_model_manifest(const std::string& text) {
   return o;
 }
 
-val pick_variant(const std::string& text, const std::string& encoder, const std::string& backend) {
+// options: { halfPrecision } (false: the device has no float16 arithmetic).
+val pick_variant_with(const std::string& text, const std::string& encoder, const std::string& backend,
+                      const val& options) {
   clip::Result<clip::ModelSpec> r = clip::ModelSpec::parse(text);
   if (!r) return js_error(r.message());
   // "text", "vision", or "text:LANG" for another language's text tower.
@@ -104,12 +109,18 @@ val pick_variant(const std::string& text, const std::string& encoder, const std:
     spec = &(*tower)->encoder;
   }
   if (!spec) return js_error("pickVariant: encoder must be \"text\", \"text:LANG\" or \"vision\", got \"" + encoder + "\"");
-  auto choice = r->choose_variant(*spec, backend);
+  const bool half = options.isUndefined() || options["halfPrecision"].isUndefined() ||
+                    options["halfPrecision"].as<bool>();
+  auto choice = r->choose_variant(*spec, backend, half);
   if (!choice) return js_error(choice.message());
   val o = model_file_to_js(choice->file);
   o.set("precision", choice->precision);
   o.set("maxRows", double(choice->max_rows));
   return o;
+}
+
+val pick_variant(const std::string& text, const std::string& encoder, const std::string& backend) {
+  return pick_variant_with(text, encoder, backend, val::undefined());
 }
 
 // Can the model query the index? The core's one check (Index::check_model):
@@ -160,6 +171,7 @@ EMSCRIPTEN_BINDINGS(clipsearch_manifest) {
   using emscripten::function;
   function("parseModelManifest", &parse_model_manifest);
   function("pickVariant", &pick_variant);
+  function("pickVariant", &pick_variant_with);
   function("checkModelForIndex", &check_model_for_index);
   function("parseIndexManifest", &parse_index_manifest);
 }

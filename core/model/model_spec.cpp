@@ -52,25 +52,26 @@ Result<std::unique_ptr<TextTokenizer>> ModelSpec::make_tokenizer(const TextTower
   return tok;
 }
 
-Result<EncoderChoice> ModelSpec::choose_variant(const EncoderSpec& encoder, std::string_view backend) const {
-  const ModelFile* file = nullptr;
-  std::string precision;
+Result<EncoderChoice> ModelSpec::choose_variant(const EncoderSpec& encoder, std::string_view backend,
+                                                bool half_precision) const {
+  std::vector<std::string> order;
   auto preferred = m_.preferred_precision.find(std::string(backend));
-  if (preferred != m_.preferred_precision.end()) {
-    auto it = encoder.variants.find(preferred->second);
-    if (it != encoder.variants.end()) file = &it->second, precision = it->first;
+  if (preferred != m_.preferred_precision.end()) order.push_back(preferred->second);
+  order.insert(order.end(), {"fp32", "fp16", "int8"});
+  if (!half_precision) {  // fp16 last
+    order.erase(std::remove(order.begin(), order.end(), "fp16"), order.end());
+    order.push_back("fp16");
   }
-  for (const char* p : kPrecisionOrder) {
-    if (file) break;
+  for (const std::string& p : order) {
     auto it = encoder.variants.find(p);
-    if (it != encoder.variants.end()) file = &it->second, precision = p;
+    if (it == encoder.variants.end()) continue;
+    EncoderChoice c;
+    c.precision = p;
+    c.file = it->second;
+    c.max_rows = p == "int8" ? 1 : 0;
+    return c;
   }
-  if (!file) return make_error("model " + m_.name + ": the encoder lists no file");
-  EncoderChoice c;
-  c.precision = precision;
-  c.file = *file;
-  c.max_rows = precision == "int8" ? 1 : 0;
-  return c;
+  return make_error("model " + m_.name + ": the encoder lists no file");
 }
 
 ModelIdentity ModelSpec::identity() const { return model_identity(m_); }

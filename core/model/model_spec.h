@@ -103,8 +103,11 @@ class ModelSpec {
 
   // The file `backend` ("webgpu", "wasm", "cpu", "cuda") loads for an
   // encoder: model.json's preferred precision for it when listed, else the
-  // most precise listed (fp32, fp16, int8).
-  Result<EncoderChoice> choose_variant(const EncoderSpec& encoder, std::string_view backend) const;
+  // most precise listed (fp32, fp16, int8). A device without float16
+  // arithmetic (`half_precision` false: a WebGPU adapter without shader-f16)
+  // takes fp32, else int8, before an fp16 file.
+  Result<EncoderChoice> choose_variant(const EncoderSpec& encoder, std::string_view backend,
+                                       bool half_precision = true) const;
 
   // What an index checks a model against (Index::check_model): name,
   // fingerprint, dim and the fingerprints it also accepts.

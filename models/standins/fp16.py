@@ -10,8 +10,14 @@ from onnx import TensorProto, helper, numpy_helper
 F32, F16 = TensorProto.FLOAT, TensorProto.FLOAT16
 
 
+# onnxconverter-common clamps values outside float16's range to its largest
+# finite value (max_finite_val), so a -inf or float32-min attention mask
+# stays finite: -inf would make softmax give NaN on some GPUs.
+FP16_MAX = 65504.0
+
+
 def _half_tensor(t):
-    return numpy_helper.from_array(numpy_helper.to_array(t).astype(np.float16), t.name)
+    return numpy_helper.from_array(np.clip(numpy_helper.to_array(t), -FP16_MAX, FP16_MAX).astype(np.float16), t.name)
 
 
 def convert(model):

@@ -16,6 +16,12 @@ Each has onnx/{text,vision}_model.onnx (float32), *_fp16.onnx (float16
 inside, float32 inputs and outputs) and *_quantized.onnx (dynamic int8:
 DynamicQuantizeLinear + MatMulInteger).
 
+OUT/webgpu-fails/   clip-like with a vision graph that ONNX Runtime's WebGPU
+                    provider accepts but cannot run (an antialiased Resize:
+                    "Only default value (0) for Antialias attribute is
+                    supported" at the first run), while its CPU and
+                    WebAssembly providers can: the page's fallback.
+
 OUT/standins.json: every file's size and SHA-256, and "published numbers"
 for each repo: label probabilities of CLIP_rgb.png over three texts, computed
 here with torch and Pillow (an implementation independent of the project's
@@ -168,6 +174,38 @@ def tokenize(clipsearch, texts):
     return [json.loads(line) for line in p.stdout.splitlines()]
 
 
+def write_webgpu_fails(out):
+    """clip-like, its vision graph (all three files) replaced by one that
+    first shrinks the image with an antialiased Resize (opset 18): ONNX
+    Runtime's WebGPU provider accepts the graph but fails at its first run
+    ("Only default value (0) for Antialias attribute is supported"); its CPU
+    and WebAssembly providers run it."""
+    from onnx import TensorProto, helper, numpy_helper
+    import numpy as np
+    repo = os.path.join(out, "webgpu-fails")
+    shutil.rmtree(repo, ignore_errors=True)
+    shutil.copytree(os.path.join(out, "clip-like"), repo)
+    rng = np.random.RandomState(7)
+    init = [numpy_helper.from_array(np.array([1, 1, 0.5, 0.5], np.float32), "scales"),
+            numpy_helper.from_array((rng.randn(8, 3, 16, 16) * 0.05).astype(np.float32), "conv_w"),
+            numpy_helper.from_array((rng.randn(8, towers.DIM) * 0.5).astype(np.float32), "proj_w")]
+    graph = helper.make_graph(
+        [helper.make_node("Resize", ["pixel_values", "", "scales"], ["small"], mode="linear", antialias=1),
+         helper.make_node("Conv", ["small", "conv_w"], ["features"], kernel_shape=[16, 16], strides=[16, 16]),
+         helper.make_node("Relu", ["features"], ["active"]),
+         helper.make_node("GlobalAveragePool", ["active"], ["pooled"]),
+         helper.make_node("Flatten", ["pooled"], ["flat"]),
+         helper.make_node("MatMul", ["flat", "proj_w"], ["image_embeds"])],
+        "antialiased_vision",
+        [helper.make_tensor_value_info("pixel_values", TensorProto.FLOAT, ["batch", 3, 224, 224])],
+        [helper.make_tensor_value_info("image_embeds", TensorProto.FLOAT, ["batch", towers.DIM])],
+        init)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    model.ir_version = 8
+    for suffix in ("", "_fp16", "_quantized"):
+        onnx.save(model, os.path.join(repo, "onnx", "vision_model%s.onnx" % suffix))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("out")
@@ -189,6 +227,7 @@ def main():
             "label_probs": label_probs(spec, text, vision, rows),
             "embedding_dim": towers.DIM, "image": spec,
         }
+    write_webgpu_fails(args.out)
     with open(os.path.join(args.out, "standins.json"), "w", encoding="utf-8") as f:
         json.dump(summary, f, indent=2)
 

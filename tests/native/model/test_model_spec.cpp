@@ -341,9 +341,13 @@ TEST(ModelSpec, EachBackendGetsItsPreferredPrecision) {
   EXPECT_EQ(cuda->file.path, "onnx/text_model.onnx");
   EXPECT_EQ(cuda->max_rows, 0u);
 
+  // A WebGPU adapter without float16 arithmetic takes fp32 over the preferred fp16.
+  EXPECT_EQ(s.choose_variant(text, "webgpu", /*half_precision=*/false)->precision, "fp32");
+
   json j = vitb32_complete_json();
   j["text"]["variants"].erase("fp32");
   ModelSpec no_fp32 = spec_of(j);
+  EXPECT_EQ(no_fp32.choose_variant(no_fp32.manifest().text().encoder, "webgpu", false)->precision, "int8");
   EXPECT_EQ(no_fp32.choose_variant(no_fp32.manifest().text().encoder, "cpu")->precision, "fp16");
 
   auto defaults = clip::default_preferred_precision(s.manifest());

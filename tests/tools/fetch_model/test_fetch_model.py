@@ -292,6 +292,17 @@ class FetchModel(unittest.TestCase):
         self.assertNotIn("text_model.onnx", fetched)
         self.assertIn("text_model_quantized.onnx", fetched)
 
+        # A dynamically quantised graph quantises the whole batch with one
+        # scale, so int8 texts run one per run: a text embeds bit for bit as
+        # it does alone, even among others of its length ("a dog", "a cat").
+        def embed(*args, stdin=None):
+            p = subprocess.run([BIN, "embed", "--model", self.out, "--device", "cpu", *args], input=stdin,
+                               capture_output=True, text=True, check=True)
+            return [json.loads(line) for line in p.stdout.splitlines()]
+        batch = embed("--jsonl", stdin='"a dog"\n"a cat"\n"two people riding bicycles"\n')
+        self.assertEqual(batch[0], embed("--text", "a dog")[0])
+        self.assertEqual(batch[1], embed("--text", "a cat")[0])
+
     # --- --url -------------------------------------------------------------
 
     def test_url_of_a_transformers_js_export(self):

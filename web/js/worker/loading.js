@@ -40,6 +40,17 @@ function setBackend(session, post, name) {
   post({ type: 'backend', name, label: backendLabel(name) });
 }
 
+// What loadEncoder says while it loads or runs an encoder: a note for the
+// status line, and the backend when an encoder moved from WebGPU to
+// WebAssembly (at load or later, at run time).
+export function encoderNotes(session, post) {
+  return (message, backend) => {
+    session.state.note(message);
+    session.state.post();  // a fallback during a query shows at once
+    if (backend && backend !== session.backend) setBackend(session, post, backend);
+  };
+}
+
 async function startCore(session) {
   const { config, state } = session;
   requireWasmSimd();
@@ -93,6 +104,7 @@ async function openIndexAndModel(session) {
 
 async function pickBackend(session, post) {
   const chosen = await chooseBackend(session.config.backend);
+  session.halfPrecision = chosen.halfPrecision;
   chosen.notes.forEach((n) => session.state.note(n));
   setBackend(session, post, chosen.name);
 }
@@ -101,12 +113,10 @@ async function loadTextSide(session, post) {
   const { config, core, model, state } = session;
   session.ort = await loadOrt(session.backend, { appBase: config.appBase, buildInfo, core, onProgress: progress(post, 'runtime', 'Model runtime') });
   session.tokenizer = await loadTokenizer(core, model);
-  const r = await loadEncoder(session.ort, model, 'text', session.backend, { core, onProgress: progress(post, 'text-model', 'Text model') });
+  const r = await loadEncoder(session.ort, model, 'text', session.backend, {
+    core, halfPrecision: session.halfPrecision, onProgress: progress(post, 'text-model', 'Text model'), onNote: encoderNotes(session, post),
+  });
   session.textEncoder = r.encoder;
-  if (r.backend !== session.backend) {
-    state.note(r.note);
-    setBackend(session, post, r.backend);
-  }
   state.textLoaded();
 }
 

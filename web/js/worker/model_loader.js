@@ -81,7 +81,8 @@ export function modelLanguages(m) {
 export const LANGUAGE_NAMES = { en: 'English', zh: 'Chinese' };
 
 // The tokenizer of the primary text tower, or of `tower` (an entry of
-// manifest.textTowers: same tokenizerKind / tokenizerFiles fields).
+// manifest.textTowers): the core picks the implementation from the tower's
+// tokenizer kind (core/model/tokenizer_factory.h), as the CLI's does.
 export async function loadTokenizer(core, model, tower = model.manifest) {
   const m = model.manifest;
   const texts = [];
@@ -90,40 +91,98 @@ export async function loadTokenizer(core, model, tower = model.manifest) {
     const bytes = await fetchModelFile(model, file, `tokenizer file ${file.path}`, { core });
     texts.push(new TextDecoder().decode(bytes));
   }
-  const factories = {
-    bpe_simple_vocab: () => core.Tokenizer.fromBpeMerges(texts[0]),
-    vocab_merges: () => core.Tokenizer.fromVocabMerges(texts[0], texts[1]),
-    tokenizer_json: () => core.Tokenizer.fromTokenizerJson(texts[0]),
-    wordpiece: () => core.WordPieceTokenizer.fromVocabTxt(texts[0]),
-  };
-  const make = factories[tower.tokenizerKind];
-  if (!make || texts.length < (tower.tokenizerKind === 'vocab_merges' ? 2 : 1)) {
-    throw new UserError('model-damaged', `Model ${m.name}: tokenizer kind “${tower.tokenizerKind}” with ${texts.length} file(s) is not supported.`);
+  const language = tower === m ? '' : tower.language;
+  return coreRefusal('model-damaged', (why) => `Model ${m.name}: ${why}`,
+    () => core.towerTokenizer(model.json, language, texts));
+}
+
+// A session of the `which` encoder ('text', 'vision', 'text:LANG') from
+// `bytes` on `backend`. A graph that ONNX Runtime cannot optimise fully is
+// opened again with basic optimisations, and says so in `notes`.
+async function openSession(ort, model, which, spec, variant, bytes, backend, core, notes) {
+  const opts = { core, model, which, spec, file: variant.path };
+  try {
+    return await Encoder.create(ort, bytes, backend, { ...opts, optimization: 'all' });
+  } catch (err) {
+    if (err instanceof UserError) throw err;  // the graph does not fit model.json: no level fixes that
+    const reason = String(err.message || err).split('\n')[0].slice(0, 160);
+    const encoder = await Encoder.create(ort, bytes, backend, { ...opts, optimization: 'basic' });
+    notes.push(`${variant.path} could not be optimised fully on ${backend} (${reason}); running it with basic optimisations.`);
+    return encoder;
   }
-  return coreRefusal('model-damaged', (why) => `Model ${m.name}: tokenizer: ${why}`, make);
+}
+
+// An embedding WebGPU returned with NaN or infinite values, or all zeros
+// (a kernel that overflowed; float16 on an adapter without shader-f16), is a
+// failure too, so the caller falls back.
+function finite(embedding, backend) {
+  if (backend !== 'webgpu') return embedding;
+  if (!embedding.every(Number.isFinite)) throw new Error('the embedding it returned is not finite');
+  if (!embedding.some((x) => x !== 0)) throw new Error('the embedding it returned is all zeros');
+  return embedding;
+}
+
+// The encoder the page runs: on WebGPU, a failure while creating the
+// session or while running it (an operator or a buffer the GPU cannot
+// handle) moves it to WebAssembly for good, and says so once.
+class FallbackEncoder {
+  constructor(current, backend, toWasm) {
+    this.current = current;
+    this.backend = backend;
+    this.toWasm = toWasm;
+  }
+
+  async call(method, ...args) {
+    try {
+      return finite(await this.current[method](...args), this.backend);
+    } catch (err) {
+      if (this.backend !== 'webgpu' || err instanceof UserError) throw err;
+      const reason = String(err.message || err).split('\n')[0].slice(0, 160);
+      const old = this.current;
+      this.current = await this.toWasm('failed while running', reason);
+      this.backend = 'wasm';
+      old.release?.()?.catch?.(() => {});
+      return this.current[method](...args);
+    }
+  }
+
+  embedText(ids) { return this.call('embedText', ids); }
+  embedImage(pixels, size) { return this.call('embedImage', pixels, size); }
 }
 
 // Loads the `which` ('text' | 'vision' | 'text:LANG', another language's
-// text tower, whose {inputNames, outputName} come as `spec`) encoder for `backend`. When WebGPU
-// cannot run it (missing feature, unsupported operator), falls back to
-// WebAssembly and says so. Returns {encoder, backend, note}.
-export async function loadEncoder(ort, model, which, backend, { core, onProgress, spec = model.manifest[which] }) {
-  const what = `the ${which} encoder`;
-  const variant = coreRefusal('model-damaged', (why) => `Model ${model.manifest.name}: no ${which} encoder file: ${why}`,
-    () => core.pickVariant(model.json, which, backend));
+// text tower, whose {inputNames, outputName} come as `spec`) encoder for
+// `backend`. When WebGPU cannot create or later run it, falls back to
+// WebAssembly; `onNote(message, newBackend?)` hears of every such change
+// (newBackend 'wasm' when the encoder moved). Returns {encoder, backend}.
+export async function loadEncoder(ort, model, which, backend,
+  { core, onProgress, spec = model.manifest[which], onNote = () => {}, halfPrecision = true }) {
+  const what = `the ${which === 'vision' ? 'vision' : 'text'} encoder`;
+  const pick = (b) => coreRefusal('model-damaged', (why) => `Model ${model.manifest.name}: no ${which} encoder file: ${why}`,
+    () => core.pickVariant(model.json, which, b, { halfPrecision: b !== 'webgpu' || halfPrecision }));
+  const variant = pick(backend);
   const bytes = await fetchModelFile(model, variant, `${what} (${variant.path})`, { core, onProgress });
-  try {
-    return { encoder: await Encoder.create(ort, bytes, backend, spec), backend, note: '' };
-  } catch (err) {
-    if (backend !== 'webgpu') throw explain(err, `starting ${what}`);
-    const reason = String(err.message || err).split('\n')[0].slice(0, 160);
-    const fallback = core.pickVariant(model.json, which, 'wasm');
+  const notes = [];
+  const onWasm = async (failed, reason) => {
+    const fallback = pick('wasm');
     const wasmBytes = fallback.path === variant.path ? bytes : await fetchModelFile(model, fallback, `${what} (${fallback.path})`, { core, onProgress });
     try {
-      const encoder = await Encoder.create(ort, wasmBytes, 'wasm', spec);
-      return { encoder, backend: 'wasm', note: `WebGPU could not run ${what} (${reason}); using WebAssembly instead.` };
-    } catch (err2) {
-      throw explain(err2, `starting ${what}`);
+      const encoder = await openSession(ort, model, which, spec, fallback, wasmBytes, 'wasm', core, notes);
+      notes.forEach((n) => onNote(n));
+      onNote(`WebGPU ${failed} ${what} (${reason}); using WebAssembly instead.`, 'wasm');
+      return encoder;
+    } catch (err) {
+      throw explain(err, `starting ${what}`);
     }
+  };
+  try {
+    const encoder = await openSession(ort, model, which, spec, variant, bytes, backend, core, notes);
+    notes.forEach((n) => onNote(n));
+    return { encoder: new FallbackEncoder(encoder, backend, onWasm), backend };
+  } catch (err) {
+    if (backend !== 'webgpu' || err instanceof UserError) throw explain(err, `starting ${what}`);
+    const reason = String(err.message || err).split('\n')[0].slice(0, 160);
+    const encoder = await onWasm('could not run', reason);
+    return { encoder: new FallbackEncoder(encoder, 'wasm', onWasm), backend: 'wasm' };
   }
 }

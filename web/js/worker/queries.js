@@ -13,7 +13,7 @@ import { loadEncoder, loadTokenizer, modelLanguages, LANGUAGE_NAMES } from './mo
 import { imageToTensor } from './image_decode.js';
 import { QueryMailbox } from './query_mailbox.js';
 import { UserError, explain, coreRefusal } from './errors.js';
-import { progress } from './loading.js';
+import { progress, encoderNotes } from './loading.js';
 import { queryTerms, embedTerms, imageModality, selfIdOf, shareableExpression } from './expression.js';
 import { MatchJudge } from './match.js';
 import { Labeller } from './labels.js';
@@ -155,8 +155,8 @@ export class Queries {
           const tokenizer = await loadTokenizer(core, model, spec);
           const r = await loadEncoder(ort, model, `text:${lang}`, backend, {
             core, onProgress: progress(this.post, `text-model-${lang}`, `${name} text model`), spec: spec.text,
+            halfPrecision: this.session.halfPrecision, onNote: encoderNotes(this.session, this.post),
           });
-          state.note(r.note);
           return { tokenizer, encoder: r.encoder, contextLength: spec.contextLength };
         } finally {
           state.activity('');
@@ -192,8 +192,10 @@ export class Queries {
       this.vision = (async () => {
         state.activity('Loading the image model for the first image query…');
         try {
-          const r = await loadEncoder(ort, model, 'vision', backend, { core, onProgress: progress(this.post, 'vision-model', 'Image model') });
-          state.note(r.note);
+          const r = await loadEncoder(ort, model, 'vision', backend, {
+            core, halfPrecision: this.session.halfPrecision, onProgress: progress(this.post, 'vision-model', 'Image model'),
+            onNote: encoderNotes(this.session, this.post),
+          });
           return r.encoder;
         } finally {
           state.activity('');

@@ -28,32 +28,36 @@ export function threadCount() {
   return self.crossOriginIsolated ? Math.max(1, Math.min(MAX_THREADS, navigator.hardwareConcurrency || 1)) : 1;
 }
 
-async function webgpuProblem(explicit) {
+// {problem, adapter}: why WebGPU is not used (null when it is), and the
+// adapter it would run on.
+async function webgpuAdapter(explicit) {
   if (!navigator.gpu) {
-    return self.isSecureContext ? 'This browser has no WebGPU' : 'WebGPU needs a secure context (HTTPS or localhost)';
+    return { problem: self.isSecureContext ? 'This browser has no WebGPU' : 'WebGPU needs a secure context (HTTPS or localhost)' };
   }
   let adapter;
   try {
     adapter = await navigator.gpu.requestAdapter();
   } catch (err) {
-    return `WebGPU failed to start (${err.message})`;
+    return { problem: `WebGPU failed to start (${err.message})` };
   }
-  if (!adapter) return 'No WebGPU adapter is available (no supported GPU, or it is blocked)';
+  if (!adapter) return { problem: 'No WebGPU adapter is available (no supported GPU, or it is blocked)' };
   // A software adapter (SwiftShader) is slower than WebAssembly on the CPU;
   // use it only when asked to.
   const arch = adapter.info?.architecture || '';
   if (!explicit && (adapter.isFallbackAdapter || adapter.info?.isFallbackAdapter || /swiftshader/i.test(arch))) {
-    return 'The only WebGPU adapter is a software emulation';
+    return { problem: 'The only WebGPU adapter is a software emulation', adapter };
   }
-  return null;
+  return { problem: null, adapter };
 }
 
-// Returns {name: 'webgpu'|'wasm', notes: [string]}.
+// Returns {name: 'webgpu'|'wasm', notes: [string], halfPrecision}:
+// halfPrecision says whether float16 models can run there (WebGPU needs the
+// adapter's shader-f16 feature; ModelSpec then picks fp32 over fp16).
 export async function chooseBackend(requested) {
-  if (requested === 'wasm') return { name: 'wasm', notes: [] };
-  const problem = await webgpuProblem(requested === 'webgpu');
-  if (!problem) return { name: 'webgpu', notes: [] };
-  return { name: 'wasm', notes: [`${problem}; using WebAssembly instead.`] };
+  if (requested === 'wasm') return { name: 'wasm', notes: [], halfPrecision: true };
+  const { problem, adapter } = await webgpuAdapter(requested === 'webgpu');
+  if (!problem) return { name: 'webgpu', notes: [], halfPrecision: adapter.features.has('shader-f16') };
+  return { name: 'wasm', notes: [`${problem}; using WebAssembly instead.`], halfPrecision: true };
 }
 
 export function backendLabel(name) {
