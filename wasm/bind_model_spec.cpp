@@ -8,6 +8,7 @@
 
 #include "core/model/model_spec.h"
 #include "wasm/js_convert.h"
+#include "wasm/tower_tokenizer.h"
 
 namespace clipwasm {
 namespace {
@@ -16,21 +17,6 @@ using clip::GraphPort;
 using clip::GraphSignature;
 using clip::ModelSpec;
 using clip::TextTower;
-
-// One text tower's tokenizer, whatever its kind, with the tower's context.
-class TowerTokenizer {
- public:
-  TowerTokenizer(std::unique_ptr<clip::TextTokenizer> tok, size_t context) : tok_(std::move(tok)), context_(context) {}
-  val encode(const std::string& text) const { return copy_to_js(tok_->encode(text, context_)); }
-  val encode_with_context(const std::string& text, size_t context) const { return copy_to_js(tok_->encode(text, context)); }
-  int32_t start_id() const { return tok_->start_id(); }
-  int32_t end_id() const { return tok_->end_id(); }
-  double vocab_size() const { return double(tok_->vocab_size()); }
-
- private:
-  std::unique_ptr<clip::TextTokenizer> tok_;
-  size_t context_;
-};
 
 clip::Result<ModelSpec> spec_of(const std::string& model_json, const char* call) {
   auto spec = ModelSpec::parse(model_json);

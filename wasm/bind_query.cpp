@@ -12,6 +12,7 @@
 #include "core/query/unknown_words.h"
 #include "core/query/zero_shot_labels.h"
 #include "wasm/js_convert.h"
+#include "wasm/tower_tokenizer.h"
 
 namespace clipwasm {
 namespace {
@@ -105,9 +106,10 @@ val parse_label_list(const std::string& text) {
 
 val calibration_captions() { return string_array(clip::calibration_captions()); }
 
-// texts: a string or an array of strings; knownIds: the model's
-// trained_token_ids (sorted). [] when knownIds is empty.
-val unknown_words(const clip::ClipTokenizer& tok, const val& texts, const val& known_ids) {
+// tok: a core.towerTokenizer; texts: a string or an array of strings;
+// knownIds: the model's trained_token_ids. [] when knownIds is empty or the
+// tower's tokenizer is not CLIP's BPE.
+val unknown_words(const TowerTokenizer& tok, const val& texts, const val& known_ids) {
   std::vector<std::string> list;
   if (texts.isString()) {
     list.push_back(texts.as<std::string>());
@@ -118,7 +120,7 @@ val unknown_words(const clip::ClipTokenizer& tok, const val& texts, const val& k
   std::vector<int32_t> known(known_ids["length"].as<size_t>());
   for (size_t i = 0; i < known.size(); ++i) known[i] = known_ids[i].as<int32_t>();
   std::sort(known.begin(), known.end());
-  return string_array(clip::unknown_words(tok, list, known));
+  return string_array(clip::unknown_words(tok.tokenizer(), list, known));
 }
 
 }  // namespace

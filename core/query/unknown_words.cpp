@@ -37,12 +37,13 @@ std::vector<std::string> unknown_words(const ClipTokenizer& tokenizer, std::stri
   return out;
 }
 
-std::vector<std::string> unknown_words(const ClipTokenizer& tokenizer, const std::vector<std::string>& texts,
+std::vector<std::string> unknown_words(const TextTokenizer& tokenizer, const std::vector<std::string>& texts,
                                        const std::vector<int32_t>& known_ids) {
   std::vector<std::string> out;
-  if (known_ids.empty()) return out;
+  const auto* clip_bpe = dynamic_cast<const ClipTokenizer*>(&tokenizer);
+  if (known_ids.empty() || !clip_bpe) return out;
   for (const std::string& text : texts)
-    for (std::string& w : unknown_words(tokenizer, text, known_ids))
+    for (std::string& w : unknown_words(*clip_bpe, text, known_ids))
       if (std::find(out.begin(), out.end(), w) == out.end()) out.push_back(std::move(w));
   return out;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/text/clip_tokenizer.h"
+#include "core/text/text_tokenizer.h"
 
 namespace clip {
 
@@ -20,8 +21,10 @@ namespace clip {
 std::vector<std::string> unknown_words(const ClipTokenizer& tokenizer, std::string_view text,
                                        const std::vector<int32_t>& known_ids);
 // The same over several texts (the positive text terms of a query), each
-// word once. Empty when `known_ids` is empty: the model does not say.
-std::vector<std::string> unknown_words(const ClipTokenizer& tokenizer, const std::vector<std::string>& texts,
+// word once, for any tower's tokenizer. Empty when `known_ids` is empty (the
+// model does not say) or the tokenizer is not CLIP's BPE: the words are
+// CLIP's pre-tokenizer pieces, which mean nothing to another tokenizer.
+std::vector<std::string> unknown_words(const TextTokenizer& tokenizer, const std::vector<std::string>& texts,
                                        const std::vector<int32_t>& known_ids);
 
 }  // namespace clip

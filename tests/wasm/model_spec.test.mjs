@@ -34,7 +34,7 @@ test('a tower\'s tokenizer comes from its kind, with its context length', () => 
   const short = core.towerTokenizer(twoTowers, 'text:xx', [bpe]);
   assert.equal(short.encode('a b c d e f g h i j').length, 8);  // the tower's context, end token kept
   assert.match(refusal(() => core.towerTokenizer(demoText, 'text', [])), /takes 1 file\(s\), got 0/);
-  assert.match(refusal(() => core.towerTokenizer(demoText, 'text:fr', [bpe])), /no text tower for language "fr" \(it has en\)/);
+  assert.match(refusal(() => core.towerTokenizer(demoText, 'text:fr', [bpe])), /no text tower for language "fr" \(it has en, zh\)/);
 });
 
 test('variable-length text is fed unpadded; fixed-length text is padded and masked', () => {

@@ -54,7 +54,9 @@ test('an expression combined and judged in wasm gives the CLI answer', () => {
   const cal = index.calibrateMatches(embed(captions));
   assert.deepEqual([cal.textQueries, cal.imageQueries], [64, 60]);
 
-  const tok = core.Tokenizer.fromBpeMerges(readFileSync(join(sourceDir, 'models/demo/bpe_simple_vocab_16e6.txt'), 'utf8'));
+  // The page's tokenizer: the primary tower's, as model.json says.
+  const tok = core.towerTokenizer(JSON.stringify(model), 'text',
+    model.tokenizer.files.map((f) => readFileSync(join(sourceDir, 'models/demo', f.path ?? f), 'utf8')));
   const known = Int32Array.from(model.text.trained_token_ids);
   for (const expr of ['a red circle - red + blue', '2:a green star + 0.5:small', 'a dog on the beach', 'a purple cross']) {
     const terms = core.parseQuery(expr);
@@ -71,6 +73,12 @@ test('an expression combined and judged in wasm gives the CLI answer', () => {
     assert.deepEqual(verdict.unknownWords, native.unknown_words, expr);
   }
   tok.delete();
+  // Another tower's tokenizer (WordPiece) is not judged by CLIP's word pieces.
+  const zh = model.text_towers.find((t) => t.language === 'zh');
+  const zhTok = core.towerTokenizer(JSON.stringify(model), 'text:zh',
+    zh.tokenizer.files.map((f) => readFileSync(join(sourceDir, 'models/demo', f.path), 'utf8')));
+  assert.deepEqual(core.unknownWords(zhTok, ['a dog on the beach'], known), []);
+  zhTok.delete();
 });
 
 test('an image term is judged against the index images', () => {

@@ -48,9 +48,8 @@ std::vector<std::string> unknown_words(ClipModel& model, const std::vector<std::
   const std::vector<int32_t>& known = model.manifest().text().trained_token_ids;
   if (known.empty()) return {};
   auto tok = model.tokenizer();
-  const auto* clip_tok = tok.ok() ? dynamic_cast<const clip::ClipTokenizer*>(*tok) : nullptr;
-  if (!clip_tok) return {};
-  return clip::unknown_words(*clip_tok, texts, known);
+  if (!tok) return {};
+  return clip::unknown_words(**tok, texts, known);
 }
 
 clip::Result<EmbeddedQuery> embed_query_expression(const std::string& expression, const clip::Index& index,

@@ -1,6 +1,8 @@
 // Words a text tower never saw: the real CLIP tokenizer over a known-id list.
 #include "core/query/unknown_words.h"
 
+#include "core/text/wordpiece_tokenizer.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -62,6 +64,18 @@ TEST(UnknownWords, AWordSplitIntoSeveralTokensNeedsThemAll) {
   const auto known = known_from({"circle"});
   EXPECT_EQ(unknown_words(tokenizer(), "circles", known), (std::vector<std::string>{"circles"}));
   EXPECT_EQ(unknown_words(tokenizer(), "circle", {}), (std::vector<std::string>{"circle"}));
+}
+
+TEST(UnknownWords, AnotherKindOfTokenizerIsNotJudged) {
+  // CLIP's pre-tokenizer pieces mean nothing to a WordPiece vocabulary (the
+  // demo model's Chinese tower): no word is called unknown.
+  auto wordpiece = WordPieceTokenizer::from_vocab_txt("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nred\n");
+  ASSERT_TRUE(wordpiece.ok()) << wordpiece.message();
+  const TextTokenizer& any = *wordpiece;
+  EXPECT_TRUE(unknown_words(any, std::vector<std::string>{"a dog"}, {5}).empty());
+  const TextTokenizer& bpe = tokenizer();
+  EXPECT_EQ(unknown_words(bpe, std::vector<std::string>{"a dog"}, known_from({"a red circle"})),
+            (std::vector<std::string>{"dog"}));
 }
 
 }  // namespace
