@@ -11,6 +11,7 @@
 #include "core/util/npy.h"
 #include "core/util/sha256.h"
 #include "tools/pipeline/file_io.h"
+#include "tools/pipeline/folder_lock.h"
 #include "tools/pipeline/index_finalize.h"
 #include "tools/pipeline/journal.h"
 #include "tools/pipeline/ordered_pool.h"
@@ -110,18 +111,21 @@ clip::Status check_model(ClipModel& model, const std::vector<LoadedPart>& parts,
   return clip::ok_status();
 }
 
-clip::Status check_out_folder(const ImportOptions& o) {
+// The output folder, locked for this run, when it may be written.
+clip::Result<FolderLock> claim_out_folder(const ImportOptions& o) {
   std::error_code ec;
   fs::create_directories(o.out, ec);
   if (ec) return clip::make_error(o.out + ": cannot create the index folder: " + ec.message());
-  if (o.force) return clip::ok_status();
+  auto lock = FolderLock::acquire(o.out);
+  CLIP_TRY(lock);
+  if (o.force) return lock;
   if (fs::exists(join_path(o.out, kManifestFile)))
     return clip::make_error(o.out + " already holds an index; pass --force to replace it");
   if (fs::exists(join_path(o.out, kJournalFile)))
     return clip::make_error(o.out + " holds an unfinished run; pass --force to discard it");
   if (!empty_but_for_temp_files(o.out))
     return clip::make_error(o.out + " is not empty and holds no index; choose a new folder");
-  return clip::ok_status();
+  return lock;
 }
 
 std::string run_fingerprint(const clip::ModelManifest& model, const std::vector<LoadedPart>& parts) {
@@ -161,7 +165,8 @@ clip::Result<ImportSummary> import_embeddings(ClipModel& model, const ImportOpti
   if (o.check_model) {
     CLIP_TRY(check_model(model, parts, o, summary));
   }
-  CLIP_TRY(check_out_folder(o));
+  auto lock = claim_out_folder(o);
+  CLIP_TRY(lock);
 
   Journal journal;
   journal.fingerprint = run_fingerprint(mm, parts);

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "tools/pipeline/file_io.h"
+#include "tools/pipeline/folder_lock.h"
 #include "tools/pipeline/index_finalize.h"
 #include "tools/pipeline/index_folder.h"
 
@@ -64,6 +65,8 @@ clip::Result<MergeSummary> merge_indexes(const std::string& out, const std::vect
       return clip::make_error(out + " is also one of the parts; merge into a new folder");
   fs::create_directories(out, ec);
   if (ec) return clip::make_error(out + ": cannot create: " + ec.message());
+  auto lock = FolderLock::acquire(out);
+  CLIP_TRY(lock);
   if (fs::exists(join_path(out, kManifestFile)) && !force)
     return clip::make_error(out + " already holds an index; pass --force to replace it");
   for (fs::directory_iterator it(out, ec), end; !ec && it != end; it.increment(ec))

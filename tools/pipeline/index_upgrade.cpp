@@ -7,6 +7,7 @@
 #include "core/index/index.h"
 #include "core/util/sha256.h"
 #include "tools/pipeline/file_io.h"
+#include "tools/pipeline/folder_lock.h"
 #include "tools/pipeline/index_finalize.h"
 #include "tools/pipeline/index_folder.h"
 
@@ -17,6 +18,8 @@ namespace clipsearch {
 clip::Result<UpgradeSummary> upgrade_index(const std::string& dir, uint32_t version) {
   if (version != 1 && version != 2)
     return clip::make_error("--to " + std::to_string(version) + ": shard format versions are 1 and 2");
+  auto lock = FolderLock::acquire(dir);
+  CLIP_TRY(lock);
   std::error_code ec;
   if (fs::exists(join_path(dir, kJournalFile), ec))
     return clip::make_error(dir + " holds an unfinished indexing run (journal.json); finish it before upgrading");

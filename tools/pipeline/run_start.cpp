@@ -113,6 +113,10 @@ clip::Result<RunStart> start_run(const IndexOptions& o, const clip::ModelManifes
   std::error_code ec;
   fs::create_directories(o.out, ec);
   if (ec) return clip::make_error(o.out + ": cannot create the index folder: " + ec.message());
+  // Before anything is read: what follows is only true while no other run
+  // writes here (a temporary file is then a dead run's, safe to remove).
+  auto lock = FolderLock::acquire(o.out);
+  CLIP_TRY(lock);
   const std::string manifest_path = join_path(o.out, kManifestFile);
   const bool has_manifest = fs::exists(manifest_path);
   const bool has_journal = fs::exists(join_path(o.out, kJournalFile));
@@ -123,6 +127,7 @@ clip::Result<RunStart> start_run(const IndexOptions& o, const clip::ModelManifes
     return finish_cleanup(o.out);
 
   RunStart run;
+  run.lock = std::move(*lock);
   std::string base_sha;
   if (o.append && has_manifest) {
     auto base = append_base(o.out, mm);

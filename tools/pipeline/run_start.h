@@ -11,6 +11,7 @@
 
 #include "core/model/model_manifest.h"
 #include "core/util/result.h"
+#include "tools/pipeline/folder_lock.h"
 #include "tools/pipeline/index_folder.h"
 #include "tools/pipeline/index_run.h"
 #include "tools/pipeline/journal.h"
@@ -18,6 +19,8 @@
 namespace clipsearch {
 
 struct RunStart {
+  FolderLock lock;  // held until the run ends: no other run writes the folder meanwhile
+
   // The previous run had committed its manifest; its clean-up is now done
   // and there is nothing to index. The finished index's totals:
   bool cleanup_only = false;
@@ -29,8 +32,8 @@ struct RunStart {
   bool resuming = false;
 };
 
-// Decides, refuses with the reason and the flag that would help, or
-// prepares the folder: journal written first (from then on a killed run is
+// Locks the folder (a second run into it is refused), then decides, refuses
+// with the reason and the flag that would help, or prepares the folder: journal written first (from then on a killed run is
 // resumable), files of a replaced index removed, chunks whose shard went
 // missing or changed dropped from a resumed journal, thumbs/ created.
 clip::Result<RunStart> start_run(const IndexOptions& options, const clip::ModelManifest& model,

@@ -8,6 +8,8 @@ Run one script by hand:
     CLIPSEARCH_BIN=build/tools/clipsearch CLIPSEARCH_SOURCE_DIR=. \\
     CLIPSEARCH_TEST_MODEL=models/demo /usr/bin/python3 tests/tools/cli/test_index_inputs.py -v
 """
+import contextlib
+import fcntl
 import json
 import math
 import os
@@ -38,6 +40,19 @@ def tool_env(**changes):
         else:
             env[k] = v
     return env
+
+
+@contextlib.contextmanager
+def folder_written_by_another_run(folder):
+    """Holds the lock a clipsearch run holds on the folder it writes (an
+    exclusive flock on the folder itself), as a second writer would."""
+    os.makedirs(folder, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield
+    finally:
+        os.close(fd)
 
 
 def cosine(a, b):

@@ -17,7 +17,7 @@ import unittest
 
 import numpy as np
 
-from clitest import MODEL, SOURCE_DIR, CliTestCase, read_jsonl
+from clitest import MODEL, SOURCE_DIR, CliTestCase, folder_written_by_another_run, read_jsonl
 
 PHOTOS = os.path.join(SOURCE_DIR, "tests", "data", "image", "golden", "images")
 NODE_MODULES = os.path.join(SOURCE_DIR, "node_modules")
@@ -188,6 +188,12 @@ class ImportTest(CliTestCase):
         os.makedirs(out)
         with open(os.path.join(out, "journal.json.4242.partial"), "w") as f:
             f.write('{"fingerprint": "')
+        # While another run writes the folder, that file is its own: refused, kept.
+        with folder_written_by_another_run(out):
+            self.cli_fails("index", "--device", "cpu", "--model", MODEL, "--out", out, "--embeddings",
+                           self.prefix + ".npy", "--metadata", self.prefix + ".jsonl",
+                           contains="is being written by another clipsearch run")
+            self.assertEqual(os.listdir(out), ["journal.json.4242.partial"])
         self.import_index("--embeddings", self.prefix + ".npy", "--metadata", self.prefix + ".jsonl", "--no-thumbs",
                           out="killed.index")
         self.assertEqual(self.manifest(out)["count"], 51)

@@ -4,7 +4,7 @@ the result holds exactly the ids of a single run, searchable and intact."""
 import os
 import unittest
 
-from clitest import CliTestCase
+from clitest import CliTestCase, folder_written_by_another_run
 
 
 class PartsAndMerge(CliTestCase):
@@ -26,6 +26,8 @@ class PartsAndMerge(CliTestCase):
         self.assertTrue(all(part_ids), "with 24 ids every one of 3 parts gets some")
 
         merged = self.path("merged")
+        with folder_written_by_another_run(merged):
+            self.cli_fails("merge", "--out", merged, *parts, contains="is being written by another clipsearch run")
         self.cli("merge", "--out", merged, *parts)
         self.cli("verify", merged)
         self.assertEqual(sorted(self.all_ids(merged)), sorted(self.all_ids(single)))

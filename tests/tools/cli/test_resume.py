@@ -12,7 +12,7 @@ import subprocess
 import time
 import unittest
 
-from clitest import BIN, CliTestCase, tool_env
+from clitest import BIN, CliTestCase, folder_written_by_another_run, tool_env
 
 SEED = int(os.environ.get("CLIPSEARCH_RESUME_SEED", "20240607"))
 
@@ -96,6 +96,21 @@ class Resume(CliTestCase):
         os.makedirs(other)
         open(os.path.join(other, "notes.txt"), "w").close()
         self.cli_fails(*self.command(other)[1:], contains="is not empty and holds no index")
+
+    def test_a_second_run_into_a_folder_being_written_is_refused_at_once(self):
+        # Another run is writing `out` (it holds the folder's lock) and is in
+        # its first write: its temporary file must stay, and nothing is written.
+        out = self.path("out")
+        os.makedirs(out)
+        live = os.path.join(out, "journal.json.4242.partial")
+        with open(live, "w") as f:
+            f.write('{"fingerprint": "')
+        with folder_written_by_another_run(out):
+            self.cli_fails(*self.command(out)[1:], contains="is being written by another clipsearch run")
+            self.assertEqual(os.listdir(out), [os.path.basename(live)])
+        # Once that run has ended (here: died), the same command runs.
+        self.cli(*self.command(out)[1:])
+        self.assert_complete(out)
 
     def test_resumed_run_does_not_embed_finished_shards_again(self):
         out = self.path("out")

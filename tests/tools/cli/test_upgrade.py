@@ -7,7 +7,7 @@ import json
 import os
 import unittest
 
-from clitest import CliTestCase
+from clitest import CliTestCase, folder_written_by_another_run
 
 
 class Upgrade(CliTestCase):
@@ -33,6 +33,8 @@ class Upgrade(CliTestCase):
             import hashlib
             self.assertEqual(hashlib.sha256(head).hexdigest(), s["head_sha256"])
         before = self.results()
+        with folder_written_by_another_run(self.out):
+            self.cli_fails("upgrade", self.out, "--to", "1", contains="is being written by another clipsearch run")
         out = self.cli("upgrade", self.out, "--to", "1").stdout
         self.assertIn("3 shards (10 images) now version 1", out)
         self.assertEqual(self.versions(), (1, [1, 1, 1]))
