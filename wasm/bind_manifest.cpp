@@ -76,9 +76,9 @@ val parse_model_manifest(const std::string& text) {
   // The whole preprocessing config, filter included, ready to hand to
   // preprocessImage / preprocessRgba.
   o.set("image", preprocess_config_to_js(m.image));
-  o.set("imageResize", m.image_resize);
+  o.set("imageResize", std::string(clip::resize_rule_resize_name(m.image.resize)));
   o.set("imageResample", std::string(clip::resample_filter_name(m.image.resample)));
-  o.set("imageCrop", m.image_crop);
+  o.set("imageCrop", std::string(clip::resize_rule_crop_name(m.image.resize)));
   val preferred = val::object();
   for (const auto& [backend, precision] : m.preferred_precision) preferred.set(backend, precision);
   o.set("preferredPrecision", preferred);

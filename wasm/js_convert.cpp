@@ -43,6 +43,16 @@ clip::Result<clip::PreprocessConfig> preprocess_config_from_js(const val& config
     CLIP_TRY(filter);
     cfg.resample = *filter;
   }
+  if (!config["resize"].isUndefined() || !config["crop"].isUndefined()) {
+    const auto name = [&](const char* key, clip::ResizeRule fallback, const char* (*of)(clip::ResizeRule)) {
+      return config[key].isUndefined() ? std::string(of(fallback)) : config[key].as<std::string>();
+    };
+    clip::Result<clip::ResizeRule> rule =
+        clip::parse_resize_rule(name("resize", cfg.resize, clip::resize_rule_resize_name),
+                                name("crop", cfg.resize, clip::resize_rule_crop_name));
+    CLIP_TRY(rule);
+    cfg.resize = *rule;
+  }
   if (!config["maxPixels"].isUndefined()) {
     // Negative, NaN or huge doubles have no uint64 value: clamp them.
     double m = config["maxPixels"].as<double>();
@@ -57,6 +67,8 @@ clip::Result<clip::PreprocessConfig> preprocess_config_from_js(const val& config
 val preprocess_config_to_js(const clip::PreprocessConfig& config) {
   val o = val::object();
   o.set("size", config.size);
+  o.set("resize", std::string(clip::resize_rule_resize_name(config.resize)));
+  o.set("crop", std::string(clip::resize_rule_crop_name(config.resize)));
   o.set("resample", std::string(clip::resample_filter_name(config.resample)));
   val mean = val::array(), std = val::array();
   for (int i = 0; i < 3; ++i) {

@@ -159,12 +159,6 @@ void horizontal_rows(const uint8_t* src, size_t stride, int span, const SplitTap
   }
 }
 
-void horizontal_pass(const RgbImage& src, int row0, const AxisTaps& tx, Planes& out) {
-  const size_t stride = size_t(src.width) * 3;
-  const uint8_t* first = &src.pixels[size_t(row0) * stride + size_t(tx.source_begin()) * 3];
-  horizontal_rows(first, stride, tx.source_end() - tx.source_begin(), split_taps(tx), out);
-}
-
 // No horizontal resampling (same width): copy the window's columns.
 void copy_columns(const RgbImage& src, int row0, int col0, Planes& out) {
   for (int r = 0; r < out.rows; ++r) {
@@ -176,13 +170,13 @@ void copy_columns(const RgbImage& src, int row0, int col0, Planes& out) {
   }
 }
 
-// Vertical pass: output row i sums rows [first, first+count) of `in`
-// (indexed from row0), vectorised across the row.
+// Vertical pass for output rows [i0, i1): row i sums rows [first, first+count)
+// of `in` (indexed from row0), vectorised across the row.
 CLIP_MULTIVERSION
-void vertical_pass(Planes& in, int row0, const AxisTaps& ty, RgbImage& out) {
+void vertical_pass(Planes& in, int row0, const AxisTaps& ty, int i0, int i1, RgbImage& out) {
   const int w = in.width;
   std::vector<int32_t> acc(static_cast<size_t>(w));
-  for (int i = 0; i < ty.size(); ++i) {
+  for (int i = i0; i < i1; ++i) {
     const int32_t* k = &ty.weights[size_t(i) * size_t(ty.ksize)];
     const int base = ty.first[size_t(i)] - row0, n = ty.count[size_t(i)];
     uint8_t* d = &out.pixels[size_t(i) * size_t(w) * 3];
@@ -226,30 +220,55 @@ Result<RgbImage> resize_window(const RgbImage& src, int out_width, int out_heigh
 
   // Pillow skips a pass whose size does not change (and copies when neither does).
   const bool need_h = out_width != src.width, need_v = out_height != src.height;
-  AxisTaps ty;
-  int row0 = y0, rows = win_h;
-  if (need_v) {
-    ty = filter_taps(filter, src.height, out_height, y0, win_h);
-    row0 = ty.source_begin();
-    rows = ty.source_end() - row0;
+  const size_t stride = size_t(src.width) * 3;
+  AxisTaps tx;
+  SplitTaps split;
+  if (need_h) {
+    tx = filter_taps(filter, src.width, out_width, x0, win_w);
+    split = split_taps(tx);
+    std::vector<int32_t>().swap(tx.weights);  // only the split form is read from here on
   }
-  Planes mid;
-  mid.width = win_w;
-  mid.rows = rows;
-  mid.data.resize(size_t(win_w) * size_t(rows) * 3);
-  if (need_h)
-    horizontal_pass(src, row0, filter_taps(filter, src.width, out_width, x0, win_w), mid);
-  else
-    copy_columns(src, row0, x0, mid);
+  // Source rows [row0, row0 + rows) of the window, horizontally resampled.
+  auto horizontal = [&](int row0, Planes& mid) {
+    if (need_h)
+      horizontal_rows(&src.pixels[size_t(row0) * stride + size_t(tx.source_begin()) * 3], stride,
+                      tx.source_end() - tx.source_begin(), split, mid);
+    else
+      copy_columns(src, row0, x0, mid);
+  };
 
   RgbImage out;
   out.width = win_w;
   out.height = win_h;
   out.pixels.resize(size_t(win_w) * size_t(win_h) * 3);
-  if (need_v)
-    vertical_pass(mid, row0, ty, out);
-  else
+  Planes mid;
+  mid.width = win_w;
+  if (!need_v) {
+    mid.rows = win_h;
+    mid.data.resize(size_t(win_w) * size_t(win_h) * 3);
+    horizontal(y0, mid);
     interleave(mid, out);
+    return out;
+  }
+  const AxisTaps ty = filter_taps(filter, src.height, out_height, y0, win_h);
+  // Output rows go in bands whose source rows fit about 4 MB: one band for
+  // any ordinary picture, while a very tall source shrunk to a few rows (the
+  // "exact" rule) never holds all of its rows at once. A band spans at least
+  // two output rows' windows, so the rows neighbouring bands share (windows
+  // overlap) are not resampled many times over.
+  const int widest = *std::max_element(ty.count.begin(), ty.count.end());
+  const int band_limit = std::max(2 * widest, int((size_t(4) << 20) / (size_t(win_w) * 3)));
+  mid.data.reserve(size_t(win_w) * 3 * size_t(std::min(band_limit, ty.source_end() - ty.source_begin())));
+  for (int i0 = 0; i0 < win_h;) {
+    const int r0 = ty.first[size_t(i0)];
+    int i1 = i0 + 1;
+    while (i1 < win_h && ty.first[size_t(i1)] + ty.count[size_t(i1)] - r0 <= band_limit) ++i1;
+    mid.rows = ty.first[size_t(i1 - 1)] + ty.count[size_t(i1 - 1)] - r0;
+    mid.data.resize(size_t(win_w) * size_t(mid.rows) * 3);
+    horizontal(r0, mid);
+    vertical_pass(mid, r0, ty, i0, i1, out);
+    i0 = i1;
+  }
   return out;
 }
 

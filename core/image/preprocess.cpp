@@ -1,11 +1,17 @@
 // CLIPImageProcessor's steps after decoding: shortest side to `size`, centre
-// crop (only the crop is resampled), then x/255 and (x - mean) / std.
+// crop (only the crop is resampled), or ChineseCLIPImageProcessor's resize of
+// both sides to `size`; then x/255 and (x - mean) / std.
 #include "core/image/preprocess.h"
 
+#include <algorithm>
 #include <climits>
 #include <string>
 
 namespace clip {
+
+namespace {
+constexpr int kMaxExactShrink = 4096;
+}  // namespace
 
 Result<ImageSize> shortest_side_size(int width, int height, int size) {
   if (width <= 0 || height <= 0 || size <= 0)
@@ -24,6 +30,16 @@ Result<ImageSize> shortest_side_size(int width, int height, int size) {
 }
 
 Result<RgbImage> resize_and_crop(const RgbImage& src, const PreprocessConfig& cfg) {
+  if (cfg.resize == ResizeRule::exact) {
+    // Each output pixel's taps span ~4 x (source / size) samples, all stored
+    // at once (Pillow's layout): bound the shrink factor so a hostile strip
+    // cannot make them hundreds of MB.
+    if (cfg.size > 0 && std::max(src.width, src.height) / cfg.size > kMaxExactShrink)
+      return make_error("resize: " + std::to_string(src.width) + "x" + std::to_string(src.height) +
+                        " is too elongated to resize to " + std::to_string(cfg.size) + "x" + std::to_string(cfg.size) +
+                        " (more than " + std::to_string(kMaxExactShrink) + " source pixels per output pixel)");
+    return resize_window(src, cfg.size, cfg.size, 0, 0, cfg.size, cfg.size, cfg.resample);
+  }
   Result<ImageSize> resized = shortest_side_size(src.width, src.height, cfg.size);
   CLIP_TRY(resized);
   const int x0 = (resized->width - cfg.size) / 2, y0 = (resized->height - cfg.size) / 2;

@@ -1,7 +1,8 @@
 // Image -> CLIP model input, with the semantics of Hugging Face
 // CLIPImageProcessor + Pillow: EXIF orientation, alpha over white, shortest
 // side to `size` with Pillow's bicubic (or bilinear), centre crop, x/255,
-// (x-mean)/std.
+// (x-mean)/std. Chinese-CLIP's processor instead resizes both sides to
+// `size` (aspect ratio not kept) and crops nothing (ResizeRule::exact).
 #pragma once
 #include <cstdint>
 #include <string_view>
@@ -31,8 +32,21 @@ enum class ResampleFilter { bicubic, bilinear };
 Result<ResampleFilter> parse_resample_filter(std::string_view name);  // "bicubic" | "bilinear"
 const char* resample_filter_name(ResampleFilter filter);
 
+// How a picture becomes size x size: model.json's image.resize + image.crop.
+enum class ResizeRule {
+  shortest_edge_center_crop,  // "shortest_edge" + "center": CLIP, MobileCLIP
+  exact,                      // "exact" + "none": both sides to size, nothing cropped (Chinese-CLIP)
+};
+
+// The pair as model.json spells it; an unknown name or a pair that does not
+// go together is an error naming both.
+Result<ResizeRule> parse_resize_rule(std::string_view resize, std::string_view crop);
+const char* resize_rule_resize_name(ResizeRule rule);  // "shortest_edge" | "exact"
+const char* resize_rule_crop_name(ResizeRule rule);    // "center" | "none"
+
 struct PreprocessConfig {
-  int size = 224;                     // shortest side after resize, and the crop side
+  int size = 224;                     // the side of the square the model takes
+  ResizeRule resize = ResizeRule::shortest_edge_center_crop;
   ResampleFilter resample = ResampleFilter::bicubic;
   float mean[3] = {0.48145466f, 0.4578275f, 0.40821073f};
   float std[3] = {0.26862954f, 0.26130258f, 0.27577711f};
@@ -83,8 +97,9 @@ struct ImageSize {
 };
 Result<ImageSize> shortest_side_size(int width, int height, int size);
 
-// Shortest side to cfg.size (long side truncated) with cfg.resample, centre
-// crop cfg.size^2.
+// cfg.size^2 by cfg.resize with cfg.resample: shortest side to cfg.size (long
+// side truncated) and the centre square, or both sides to cfg.size. Either
+// way only the cfg.size^2 output is resampled.
 Result<RgbImage> resize_and_crop(const RgbImage& src, const PreprocessConfig& cfg);
 
 // uint8 crop -> float32 NCHW, (x/255 - mean) / std.

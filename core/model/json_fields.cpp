@@ -1,5 +1,6 @@
 #include "core/model/json_fields.h"
 
+#include <cctype>
 #include <cmath>
 
 namespace clip::model_json {
@@ -122,6 +123,21 @@ Status Fields::float3(const char* key, float out[3]) const {
     out[i] = float(x.get<double>());
   }
   return ok_status();
+}
+
+Result<ModelFile> read_model_file(const json& v, const std::string& field, const std::string& file_name) {
+  ModelFile file;
+  if (v.is_string()) {  // a bare path: hash and size unknown
+    file.path = v.get<std::string>();
+    return file;
+  }
+  Fields f(v, field, file_name);
+  CLIP_TRY(f.object());
+  CLIP_TRY(f.string("path", &file.path, true));
+  CLIP_TRY(f.string("sha256", &file.sha256, false));
+  for (char& c : file.sha256) c = char(std::tolower(static_cast<unsigned char>(c)));
+  CLIP_TRY(f.u64("bytes", &file.bytes, false));
+  return file;
 }
 
 }  // namespace clip::model_json

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/model/model_manifest.h"
 #include "core/util/result.h"
 
 namespace clip::model_json {
@@ -43,5 +44,10 @@ class Fields {
   std::string path_;
   std::string file_;
 };
+
+// A file entry: {"path", "sha256", "bytes"} (hash lower-cased; both
+// optional), or a bare path string (hash and size unknown).
+Result<ModelFile> read_model_file(const nlohmann::json& v, const std::string& field,
+                                  const std::string& file = "model.json");
 
 }  // namespace clip::model_json

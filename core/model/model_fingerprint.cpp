@@ -53,9 +53,9 @@ Result<std::string> encoder_sha(const EncoderSpec& e, const char* key) {
 std::string image_lines(const ModelManifest& m) {
   std::string text;
   text += "image.size=" + std::to_string(m.image.size) + "\n";
-  text += "image.resize=" + m.image_resize + "\n";
+  text += "image.resize=" + std::string(resize_rule_resize_name(m.image.resize)) + "\n";
   text += "image.resample=" + std::string(resample_filter_name(m.image.resample)) + "\n";
-  text += "image.crop=" + m.image_crop + "\n";
+  text += "image.crop=" + std::string(resize_rule_crop_name(m.image.resize)) + "\n";
   text += "image.mean=" + float3_bits(m.image.mean) + "\n";
   text += "image.std=" + float3_bits(m.image.std) + "\n";
   return text;

@@ -20,20 +20,7 @@ namespace {
 using json = nlohmann::json;
 using model_json::Fields;
 
-Result<ModelFile> read_model_file(const json& v, const std::string& field) {
-  ModelFile file;
-  if (v.is_string()) {  // a bare path: hash and size unknown
-    file.path = v.get<std::string>();
-    return file;
-  }
-  Fields f(v, field);
-  CLIP_TRY(f.object());
-  CLIP_TRY(f.string("path", &file.path, true));
-  CLIP_TRY(f.string("sha256", &file.sha256, false));
-  for (char& c : file.sha256) c = char(std::tolower(static_cast<unsigned char>(c)));
-  CLIP_TRY(f.u64("bytes", &file.bytes, false));
-  return file;
-}
+using model_json::read_model_file;
 
 Status read_encoder_fields(const Fields& f, const std::string& key, EncoderSpec* out) {
   const json* variants = nullptr;
@@ -172,13 +159,17 @@ Status read_image(const json& root, ModelManifest* m) {
   CLIP_TRY(f.u64("size", &size, true));
   if (size > 1u << 20) return model_json::error("image.size", "is out of range");
   m->image.size = int(size);
-  CLIP_TRY(f.string("resize", &m->image_resize, false));
+  std::string resize = resize_rule_resize_name(m->image.resize), crop = resize_rule_crop_name(m->image.resize);
+  CLIP_TRY(f.string("resize", &resize, false));
   std::string resample = resample_filter_name(m->image.resample);
   CLIP_TRY(f.string("resample", &resample, false));
   Result<ResampleFilter> filter = parse_resample_filter(resample);
   if (!filter) return model_json::error("image.resample", "must be \"bicubic\" or \"bilinear\", not \"" + resample + "\"");
   m->image.resample = *filter;
-  CLIP_TRY(f.string("crop", &m->image_crop, false));
+  CLIP_TRY(f.string("crop", &crop, false));
+  Result<ResizeRule> rule = parse_resize_rule(resize, crop);
+  if (!rule) return model_json::error("image.resize", rule.message());
+  m->image.resize = *rule;
   CLIP_TRY(f.float3("mean", m->image.mean));
   CLIP_TRY(f.float3("std", m->image.std));
   return ok_status();
@@ -333,9 +324,9 @@ std::string serialize_model_manifest(const ModelManifest& m) {
   j["vision"] = vision;
   nlohmann::ordered_json img;
   img["size"] = m.image.size;
-  img["resize"] = m.image_resize;
+  img["resize"] = resize_rule_resize_name(m.image.resize);
   img["resample"] = resample_filter_name(m.image.resample);
-  img["crop"] = m.image_crop;
+  img["crop"] = resize_rule_crop_name(m.image.resize);
   for (int c = 0; c < 3; ++c) {
     img["mean"].push_back(float_for_json(m.image.mean[c]));
     img["std"].push_back(float_for_json(m.image.std[c]));

@@ -96,9 +96,7 @@ struct ModelManifest {
   // come from "text_towers", one language each.
   std::vector<TextTower> text_towers;
   EncoderSpec vision;
-  PreprocessConfig image;                   // size, resample filter, mean, std: what images are preprocessed with
-  std::string image_resize = "shortest_edge";
-  std::string image_crop = "center";
+  PreprocessConfig image;                   // size, resize rule, resample filter, mean, std
   // backend ("webgpu", "wasm", "cpu", "cuda") -> preferred precision
   std::map<std::string, std::string> preferred_precision;
   // precision -> lowest cosine vs fp32 over fetch-model's check inputs

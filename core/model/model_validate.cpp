@@ -149,8 +149,6 @@ Status validate_model_manifest(const ModelManifest& m) {
   if (m.vision.input_names.size() != 1) return error("vision.inputs", "must list exactly one input (the pixels)");
 
   if (m.image.size < 16 || m.image.size > 1024) return error("image.size", "must be between 16 and 1024");
-  if (m.image_resize != "shortest_edge") return error("image.resize", "must be \"shortest_edge\"");
-  if (m.image_crop != "center") return error("image.crop", "must be \"center\"");
   for (int c = 0; c < 3; ++c) {
     if (!std::isfinite(m.image.mean[c])) return error("image.mean", "must be 3 finite numbers");
     if (!std::isfinite(m.image.std[c]) || m.image.std[c] <= 0)

@@ -6,7 +6,9 @@
 //
 // The same input is also read as raw RGBA (what the page hands over for
 // formats the browser decodes): first byte picks the width, so 1 x N strips
-// and other extreme aspect ratios come up.
+// and other extreme aspect ratios come up. Both resize rules run: CLIP's
+// shortest side + centre crop and Chinese-CLIP's exact resize.
+#include <algorithm>
 #include <cmath>
 
 #include "core/image/preprocess.h"
@@ -38,6 +40,13 @@ void encoded(const uint8_t* data, size_t size) {
   clip::Result<clip::RgbImage> crop = clip::resize_and_crop(*image, cfg);
   FUZZ_CHECK(crop.ok(), "no crop of a decoded %dx%d image: %s", image->width, image->height, crop.message().c_str());
   check_tensor(clip::normalize_to_nchw(*crop, cfg), cfg.size, "preprocess");
+  clip::PreprocessConfig exact = cfg;
+  exact.resize = clip::ResizeRule::exact;
+  clip::Result<clip::RgbImage> squashed = clip::resize_and_crop(*image, exact);
+  FUZZ_CHECK(squashed.ok(), "no exact resize of a decoded %dx%d image: %s", image->width, image->height,
+             squashed.message().c_str());
+  FUZZ_CHECK(squashed->width == exact.size && squashed->height == exact.size, "exact resize gave %dx%d",
+             squashed->width, squashed->height);
   clip::Result<clip::RgbImage> thumb = clip::make_thumbnail(*image, 64);
   FUZZ_CHECK(thumb.ok(), "no thumbnail for a decoded %dx%d image: %s", image->width, image->height,
              thumb.message().c_str());
@@ -48,7 +57,8 @@ void encoded(const uint8_t* data, size_t size) {
 void rgba(const uint8_t* data, size_t size) {
   fuzz::Bytes in(data, size);
   const int width = 1 + in.u8();
-  const int crop = 1 + in.u8() % 240;
+  const uint8_t second = in.u8();
+  const int crop = 1 + second % 240;
   const size_t pixels = in.remaining() / 4;
   const int height = int(pixels / size_t(width));
   if (height == 0) return;
@@ -56,8 +66,16 @@ void rgba(const uint8_t* data, size_t size) {
   clip::PreprocessConfig cfg;
   cfg.size = crop;
   cfg.limits.max_pixels = kMaxPixels;
+  if (second >= 240) cfg.resize = clip::ResizeRule::exact;
   clip::Result<std::vector<float>> t =
       clip::preprocess_rgba(reinterpret_cast<const uint8_t*>(px.data()), width, height, cfg);
+  // The exact rule refuses only a shrink of more than 4096 source pixels per output pixel.
+  const bool too_elongated = cfg.resize == clip::ResizeRule::exact && std::max(width, height) / crop > 4096;
+  if (too_elongated) {
+    FUZZ_CHECK(!t.ok() && t.message().find("too elongated") != std::string::npos, "%dx%d -> %d exactly: %s", width,
+               height, crop, t.ok() ? "accepted" : t.message().c_str());
+    return;
+  }
   FUZZ_CHECK(t.ok(), "preprocess_rgba refused %dx%d -> %d: %s", width, height, crop, t.message().c_str());
   check_tensor(*t, crop, "preprocess_rgba");
 }

@@ -129,6 +129,38 @@ test('bilinear: crops match Pillow and tensors match `clipsearch preprocess`', (
     /lanczos/);
 });
 
+// Chinese-CLIP's preprocessing: both sides to 224 (aspect not kept), no crop.
+test('exact resize: matches Pillow and `clipsearch preprocess`', (t) => {
+  const exact = JSON.parse(readData('image/exact/cases.json'));
+  const dir = mkdtempSync(join(tmpdir(), 'clipsearch-wasm-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const c of exact.cases) {
+    const model = JSON.parse(readData('model/clip-vit-base-patch32.json'));
+    Object.assign(model.image, { size: exact.size, resize: exact.resize, crop: exact.crop, resample: c.resample });
+    const modelText = JSON.stringify(model);
+    writeFileSync(join(dir, 'model.json'), modelText);
+    const manifest = core.parseModelManifest(modelText);
+    assert.deepEqual([manifest.imageResize, manifest.imageCrop], ['exact', 'none']);
+    const cfg = manifest.image;
+    assert.deepEqual([cfg.resize, cfg.crop], ['exact', 'none']);
+
+    const bytes = readData(join('image', c.image));
+    const crop = core.preprocessCrop(bytes, cfg);
+    const reference = core.decodeImage(readData(join('image', c.crop)));
+    const { worst, mean } = pixelDifference(crop.crop, reference.pixels);
+    assert.ok(worst <= 1 && mean < 0.1, `${c.image} ${c.resample}: max ${worst}, mean ${mean}`);
+
+    const r = core.preprocessImage(bytes, cfg);
+    const out = join(dir, 'tensor.f32');
+    runCli('preprocess', join(testData, 'image', c.image), '--model', dir, '--tensor', out);
+    const wasm = Buffer.from(r.tensor.buffer, r.tensor.byteOffset, r.tensor.byteLength);
+    assert.ok(wasm.equals(readFileSync(out)), `${c.image}: wasm and native tensors differ`);
+  }
+  const png = readData(join('image', exact.cases[0].image));
+  assert.match(refusal(() => core.preprocessImage(png, { resize: 'exact', crop: 'center' })), /crop must be "none"/);
+  assert.match(refusal(() => core.preprocessImage(png, { resize: 'squash' })), /"squash" is unknown/);
+});
+
 test('hostile or unsupported input is refused with a ClipError', () => {
   const png = goldenFile(golden.cases.find((c) => c.image.endsWith('.png')).image);
   const jpeg = goldenFile(golden.cases.find((c) => c.image.endsWith('.jpg')).image);

@@ -41,6 +41,18 @@ inline RgbImage load_rgb(const std::string& rel) {
   return r.ok() ? std::move(r).value() : RgbImage{};
 }
 
+// A deterministic noise picture (a linear congruential generator seeded by
+// `seed`): every pixel differs, so a resampling slip shows.
+inline RgbImage patterned(int w, int h, uint32_t seed = 12345) {
+  RgbImage im{w, h, std::vector<uint8_t>(size_t(w) * size_t(h) * 3)};
+  uint32_t s = seed;
+  for (uint8_t& v : im.pixels) {
+    s = s * 1103515245u + 12345u;
+    v = uint8_t(s >> 23);
+  }
+  return im;
+}
+
 struct PixelDiff {
   int max = 0;
   double mean = 0;

@@ -9,15 +9,7 @@
 namespace clip {
 namespace {
 
-RgbImage patterned(int w, int h) {
-  RgbImage im{w, h, std::vector<uint8_t>(size_t(w) * size_t(h) * 3)};
-  uint32_t s = 12345;
-  for (uint8_t& v : im.pixels) {
-    s = s * 1103515245u + 12345u;
-    v = uint8_t(s >> 23);
-  }
-  return im;
-}
+using test::patterned;
 
 RgbImage region(const RgbImage& a, int x0, int y0, int w, int h) {
   RgbImage o{w, h, {}};

@@ -95,6 +95,10 @@ TEST(ModelFingerprint, ChangesWithEveryInputThatChangesImageEmbeddings) {
   j["image"]["resample"] = "bilinear";
   expect_new("resample", j);
   j = base;
+  j["image"]["resize"] = "exact";
+  j["image"]["crop"] = "none";
+  expect_new("resize rule", j);
+  j = base;
   j["image"]["mean"][1] = 0.4578276;  // one float32 step away
   expect_new("mean", j);
   j = base;

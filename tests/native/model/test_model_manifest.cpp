@@ -98,6 +98,34 @@ TEST(ModelManifest, ImageConfigCarriesTheResampleFilter) {
   EXPECT_NE(error.find("\"nearest\""), std::string::npos) << error;
 }
 
+// image.resize + image.crop: CLIP's "shortest_edge" + "center" (the default)
+// or Chinese-CLIP's "exact" + "none"; a pair that does not go together is
+// refused naming both.
+TEST(ModelManifest, ImageConfigCarriesTheResizeRule) {
+  auto clip_model = parse_model_manifest(vitb32_manifest_text());
+  ASSERT_TRUE(clip_model.ok()) << clip_model.message();
+  EXPECT_EQ(clip_model->image.resize, clip::ResizeRule::shortest_edge_center_crop);
+
+  json j = json::parse(vitb32_manifest_text());
+  j["image"]["resize"] = "exact";
+  j["image"]["crop"] = "none";
+  auto chinese = parse_model_manifest(j.dump());
+  ASSERT_TRUE(chinese.ok()) << chinese.message();
+  EXPECT_EQ(chinese->image.resize, clip::ResizeRule::exact);
+  const std::string text = clip::serialize_model_manifest(*chinese);
+  EXPECT_NE(text.find("\"resize\": \"exact\""), std::string::npos) << text;
+  EXPECT_NE(text.find("\"crop\": \"none\""), std::string::npos) << text;
+  auto again = parse_model_manifest(text);
+  ASSERT_TRUE(again.ok()) << again.message();
+  EXPECT_EQ(again->image.resize, clip::ResizeRule::exact);
+
+  j["image"]["crop"] = "center";
+  EXPECT_EQ(parse_error(j), "model.json: image.resize \"exact\" with crop \"center\": \"exact\" resizes to the "
+                            "square itself, so crop must be \"none\"");
+  j["image"]["resize"] = "squash";
+  EXPECT_NE(parse_error(j).find("\"squash\" is unknown"), std::string::npos) << parse_error(j);
+}
+
 TEST(ModelManifest, TheBundledDemoModelManifestIsValid) {
   std::string path = std::string(CLIPSEARCH_SOURCE_DIR) + "/models/demo/model.json";
   if (!std::ifstream(path)) GTEST_SKIP() << path << " not there yet";
