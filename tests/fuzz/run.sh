@@ -17,7 +17,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(shard index_manifest model_manifest image tokenizer vocab)
+[ ${#targets[@]} -eq 0 ] && targets=(shard index_manifest model_manifest image tokenizer vocab wordpiece onnx_prune)
 build="${FUZZ_BUILD:-$root/build-fuzz}"
 work="${FUZZ_WORK:-$build/fuzz-work}"
 here="$root/tests/fuzz"
