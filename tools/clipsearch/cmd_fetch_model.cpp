@@ -57,6 +57,7 @@ int list(const Options& o) {
               << " px; precisions:";
     for (const char* p : {"fp32", "fp16", "int8"})
       if (e.model.vision.variants.count(p)) std::cout << " " << p;
+    if (!e.fused.empty()) std::cout << " (one fused graph each, split into towers on arrival)";
     std::cout << "\n  from " << e.resolved_base_url() << (e.verified ? "" : " (unverified: needs --allow-unverified)")
               << "\n  licence: " << e.license << "\n";
     if (!e.aliases.empty()) {
@@ -102,6 +103,7 @@ int run(const Options& o) {
     f.reference_dir = e->dir;
     f.base_url = e->resolved_base_url(o.revision);
     f.model = e->model;
+    f.fused = e->fused;
     f.source.catalog = e->name;
     f.source.revision = o.revision.empty() ? e->revision : o.revision;
   } else {

@@ -10,6 +10,7 @@
 #include "tools/fetch_model/arrival_checks.h"
 #include "tools/fetch_model/download_progress.h"
 #include "tools/fetch_model/graph_io.h"
+#include "tools/fetch_model/split_towers.h"
 #include "tools/fetch_model/url_template.h"
 #include "tools/ort/encoder.h"
 #include "tools/pipeline/file_io.h"
@@ -270,18 +271,47 @@ clip::Error reject(const FetchModelOptions& o, const std::string& why) {
                           "--no-verify keeps a model that fails its checks)");
 }
 
+// A split tower must compute what the fused graph computes; it should be
+// exact (the same nodes run), so the tolerance only allows for ONNX Runtime
+// optimising the two graphs differently.
+constexpr float kSplitTolerance = 1e-4f;
+
+clip::Status check_split(const FetchModelOptions& o, const clip::ModelManifest& m,
+                         const std::map<std::string, clip::ModelFile>& fused) {
+  for (const auto& [precision, file] : fused) {
+    auto worst = compare_with_fused(o.out_dir, m, file, precision, kSplitTolerance);
+    CLIP_TRY(worst);
+    char figure[32];
+    std::snprintf(figure, sizeof figure, "%.2g", double(*worst));
+    o.log("check: the split " + precision + " towers reproduce " + file.path +
+          " (largest difference " + figure + " over 2 captions and 2 pictures)");
+  }
+  return clip::ok_status();
+}
+
 }  // namespace
 
 clip::Result<clip::ModelManifest> fetch_model(const FetchModelOptions& o) {
   clip::ModelManifest m = o.model;
   CLIP_TRY(select_precisions(m, o.precisions));
+  std::map<std::string, clip::ModelFile> fused = o.fused;
+  for (auto it = fused.begin(); it != fused.end();)  // the precisions kept above
+    it = m.vision.variants.count(it->first) ? std::next(it) : fused.erase(it);
   std::error_code ec;
   fs::create_directories(o.out_dir, ec);
   if (ec) return clip::make_error("cannot create " + o.out_dir + ": " + ec.message());
 
   for (const auto& [spec, what] : encoders(m))
     for (const char* precision : kPrecisions)  // most precise first, as people expect to see them
-      if (auto it = spec->variants.find(precision); it != spec->variants.end()) CLIP_TRY(fetch_file(o, it->second));
+      if (auto it = spec->variants.find(precision); it != spec->variants.end()) {
+        const bool made_by_split = fused.count(precision) && (spec == &m.vision || spec == &m.text().encoder);
+        if (!made_by_split) CLIP_TRY(fetch_file(o, it->second));
+      }
+  for (auto& [precision, file] : fused) {
+    CLIP_TRY(fetch_file(o, file));
+    CLIP_TRY(split_fused_graph(o.out_dir, file, m.text().encoder.output_name, m.vision.output_name,
+                               &m.text().encoder.variants.at(precision), &m.vision.variants.at(precision), o.log));
+  }
   for (auto& tower : m.text_towers)
     for (auto& file : tower.tokenizer.files) CLIP_TRY(fetch_file(o, file));
 
@@ -289,6 +319,7 @@ clip::Result<clip::ModelManifest> fetch_model(const FetchModelOptions& o) {
   if (o.hf_export) CLIP_TRY(read_text_contract(o, m));
   CLIP_TRY(check_graphs(o.out_dir, m));
   CLIP_TRY(settle_dim(o, m));
+  if (!fused.empty()) CLIP_TRY(check_split(o, m, fused));
 
   // Keep the template's preferences where the precision arrived; fill the rest.
   auto defaults = clip::default_preferred_precision(m);

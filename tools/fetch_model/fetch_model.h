@@ -26,6 +26,10 @@ struct FetchModelOptions {
   // Reproduced after the download (published numbers, fp32 agreement); a
   // model that fails is refused unless `verify` is false.
   ReferenceChecks checks;
+  // precision -> a fused graph (both towers in one file), downloaded and
+  // split into the primary text tower's and the vision tower's files of that
+  // precision (split_towers.h), which then must agree with it.
+  std::map<std::string, clip::ModelFile> fused;
   std::string reference_dir;  // where the check images are
   bool verify = true;
   // A transformers.js export: the text input contract comes from its

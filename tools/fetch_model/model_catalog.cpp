@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 
 #include "core/model/json_fields.h"
 
@@ -47,13 +48,44 @@ void clear_placeholder_inputs(clip::ModelManifest& m) {
   clear(m.vision);
 }
 
+// A fused entry: one fused file per precision of the towers it makes, and
+// no hash for those towers' files (they get theirs when they are made).
+clip::Status read_fused(const Fields& entry, const std::string& file, CatalogEntry* e) {
+  const nlohmann::json* v = nullptr;
+  CLIP_TRY(entry.member("fused", false, &v));
+  if (!v) return clip::ok_status();
+  if (!v->is_object() || v->empty()) return entry.fail("fused", "must map precisions to files");
+  std::set<std::string> precisions;
+  for (auto it = v->begin(); it != v->end(); ++it) {
+    auto f = clip::model_json::read_model_file(it.value(), entry.name("fused") + "." + it.key(), file);
+    CLIP_TRY(f);
+    if (auto path = clip::check_model_path(f->path); !path.ok()) return entry.fail("fused", path.message());
+    precisions.insert(it.key());
+    e->fused[it.key()] = std::move(*f);
+  }
+  for (const clip::EncoderSpec* spec : {&e->model.text().encoder, &e->model.vision}) {
+    std::set<std::string> listed;
+    for (const auto& [p, f] : spec->variants) {
+      listed.insert(p);
+      if (!f.sha256.empty() || f.bytes)
+        return entry.fail("fused", "makes " + f.path + " by splitting, so the entry cannot give its sha256 or bytes");
+    }
+    if (listed != precisions) return entry.fail("fused", "must list exactly the precisions of model.text and model.vision");
+  }
+  return clip::ok_status();
+}
+
 clip::Status check_verified(const CatalogEntry& e, const Fields& f) {
   std::vector<const clip::ModelFile*> files;
-  for (const auto& t : e.model.text_towers) {
-    for (const auto& [p, file] : t.encoder.variants) files.push_back(&file);
+  for (size_t i = 0; i < e.model.text_towers.size(); ++i) {
+    const auto& t = e.model.text_towers[i];
+    if (i > 0 || e.fused.empty())  // the fused graph makes the primary tower
+      for (const auto& [p, file] : t.encoder.variants) files.push_back(&file);
     for (const auto& file : t.tokenizer.files) files.push_back(&file);
   }
-  for (const auto& [p, file] : e.model.vision.variants) files.push_back(&file);
+  if (e.fused.empty())
+    for (const auto& [p, file] : e.model.vision.variants) files.push_back(&file);
+  for (const auto& [p, file] : e.fused) files.push_back(&file);
   for (const clip::ModelFile* file : files)
     if (file->sha256.empty() || file->bytes == 0)
       return f.fail("verified", "is true, but " + file->path + " has no published sha256 and size");
@@ -139,6 +171,7 @@ clip::Result<CatalogEntry> read_entry(const nlohmann::json& v, const std::string
   e.model = std::move(*m);
   clear_placeholder_inputs(e.model);
   if (e.model.name != e.name) return f.fail("model.name", "must equal the entry's name \"" + e.name + "\"");
+  CLIP_TRY(read_fused(f, file, &e));
   if (e.verified) CLIP_TRY(check_verified(e, f));
   CLIP_TRY(read_checks(f, file, &e.checks));
   e.dir = fs::path(file).parent_path().string();

@@ -2,6 +2,7 @@
 // NAME` knows. Each entry's `model` is a model.json (parsed by the same
 // parser) with the hashes and sizes that are known ahead of the download.
 #pragma once
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,11 @@ struct CatalogEntry {
   // entry is fetched only with --allow-unverified.
   bool verified = false;
   clip::ModelManifest model;  // fingerprint empty; sha256/bytes empty/0 when unknown; no input names = from the graph
+  // precision -> one fused graph computing the primary text tower and the
+  // vision tower together (Xenova's Chinese-CLIP). It is downloaded and split
+  // into the files model.text / model.vision name for that precision, whose
+  // hashes are then those of the split (split_towers.h).
+  std::map<std::string, clip::ModelFile> fused;
   ReferenceChecks checks;
   std::string dir;            // the catalog file's folder: where check images are
 

@@ -13,11 +13,13 @@ namespace {
 using clip::model_json::Fields;
 const char* const kPreprocessorFile = "preprocessor_config.json";
 
-// An int, or {"shortest_edge": n}, or {"height": n, "width": n} (square only).
-clip::Status read_side(const Fields& f, const char* key, bool* present, int* side) {
+// An int, or {"shortest_edge": n}, or {"height": n, "width": n} (square only;
+// *exact: this form, which Hugging Face resizes to exactly, aspect not kept).
+clip::Status read_side(const Fields& f, const char* key, bool* present, int* side, bool* exact) {
   const nlohmann::json* v = nullptr;
   CLIP_TRY(f.member(key, false, &v));
   *present = v != nullptr;
+  *exact = false;
   if (!v) return clip::ok_status();
   if (v->is_number_unsigned()) {
     *side = int(std::min<uint64_t>(v->get<uint64_t>(), 1u << 20));
@@ -33,6 +35,7 @@ clip::Status read_side(const Fields& f, const char* key, bool* present, int* sid
     *side = int(std::min<uint64_t>(edge, 1u << 20));
   } else if (h && h == w) {
     *side = int(std::min<uint64_t>(h, 1u << 20));
+    *exact = true;
   } else {
     return f.fail(key, "must be a number, {\"shortest_edge\": n} or a square {\"height\", \"width\"}");
   }
@@ -50,19 +53,23 @@ clip::Status apply_hf_preprocessor_config(std::string_view json_text, clip::Mode
   CLIP_TRY(root);
   Fields f(*root, "", kPreprocessorFile);
   CLIP_TRY(f.object());
-  bool has_size = false, has_crop = false;
+  bool has_size = false, has_crop = false, exact = false, crop_exact = false;
   int size = 0, crop = 0;
-  CLIP_TRY(read_side(f, "size", &has_size, &size));
-  CLIP_TRY(read_side(f, "crop_size", &has_crop, &crop));
+  CLIP_TRY(read_side(f, "size", &has_size, &size, &exact));
+  CLIP_TRY(read_side(f, "crop_size", &has_crop, &crop, &crop_exact));
   bool center_crop = true, normalize = true, rescale = true;
   CLIP_TRY(f.boolean("do_center_crop", &center_crop, false));
   CLIP_TRY(f.boolean("do_normalize", &normalize, false));
   CLIP_TRY(f.boolean("do_rescale", &rescale, false));
   if (!has_size) return f.fail("size", "is missing");
-  if (has_crop && crop != size)
+  // Without a centre crop, crop_size is unused (Xenova's Chinese-CLIP 336 px
+  // export says crop 224 beside size 336). {"height", "width"} resizes to
+  // exactly that square, so a crop of the same size changes nothing.
+  if (center_crop && has_crop && crop != size)
     return f.fail("crop_size", "differs from size (" + std::to_string(crop) + " vs " + std::to_string(size) +
                                    "): resize-then-crop to another size is not supported");
-  if (!center_crop) return f.fail("do_center_crop", "must be true (model.json always crops the centre square)");
+  if (!center_crop && !exact)
+    return f.fail("do_center_crop", "is false, but size is not a square {\"height\", \"width\"}: the result would not be square");
   double factor = 1.0 / 255.0;
   CLIP_TRY(f.number("rescale_factor", &factor, false));
   if (!rescale || std::fabs(factor - 1.0 / 255.0) > 1e-9)
@@ -77,8 +84,7 @@ clip::Status apply_hf_preprocessor_config(std::string_view json_text, clip::Mode
     return f.fail("resample", "must be 2 (bilinear) or 3 (bicubic)");
   }
   m->image.size = size;
-  m->image_resize = "shortest_edge";
-  m->image_crop = "center";
+  m->image.resize = exact ? clip::ResizeRule::exact : clip::ResizeRule::shortest_edge_center_crop;
   if (!normalize) {
     for (int c = 0; c < 3; ++c) {
       m->image.mean[c] = 0.0f;

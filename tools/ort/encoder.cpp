@@ -5,6 +5,7 @@
 
 #include "tools/ort/graph_signature.h"
 #include "tools/ort/ort_env.h"
+#include "tools/ort/tensor_buffer.h"
 
 namespace clipsearch {
 
@@ -15,51 +16,6 @@ std::string one_line(std::string s) {
     if (c == '\n' || c == '\r') c = ' ';
   while (!s.empty() && s.back() == ' ') s.pop_back();
   return s;
-}
-
-// Owns the bytes behind an input tensor until Run() returns.
-struct TensorBuffer {
-  std::vector<uint8_t> bytes;
-  std::vector<int64_t> shape;
-  ONNXTensorElementDataType type;
-
-  Ort::Value view() {
-    static const Ort::MemoryInfo cpu = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
-    return Ort::Value::CreateTensor(cpu, bytes.data(), bytes.size(), shape.data(), shape.size(), type);
-  }
-};
-
-// Token ids or a mask in the integer type the graph declares.
-TensorBuffer integer_tensor(const std::vector<int64_t>& values, std::vector<int64_t> shape, clip::TensorType type) {
-  TensorBuffer t{{}, std::move(shape), ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64};
-  if (type == clip::TensorType::int32) {
-    t.type = ONNX_TENSOR_ELEMENT_DATA_TYPE_INT32;
-    std::vector<int32_t> v(values.begin(), values.end());
-    t.bytes.resize(v.size() * 4);
-    std::memcpy(t.bytes.data(), v.data(), t.bytes.size());
-  } else {
-    t.bytes.resize(values.size() * 8);
-    std::memcpy(t.bytes.data(), values.data(), t.bytes.size());
-  }
-  return t;
-}
-
-// Pixels as the graph takes them: float32, or float16 for graphs exported
-// without float32 inputs.
-TensorBuffer float_tensor(const float* values, size_t n, std::vector<int64_t> shape, clip::TensorType type) {
-  TensorBuffer t{{}, std::move(shape), ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT};
-  if (type == clip::TensorType::float16) {
-    t.type = ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16;
-    t.bytes.resize(n * 2);
-    for (size_t i = 0; i < n; ++i) {
-      const uint16_t bits = Ort::Float16_t(values[i]).val;
-      std::memcpy(t.bytes.data() + i * 2, &bits, 2);
-    }
-  } else {
-    t.bytes.resize(n * 4);
-    std::memcpy(t.bytes.data(), values, n * 4);
-  }
-  return t;
 }
 
 }  // namespace
@@ -96,14 +52,8 @@ clip::Result<std::vector<float>> Encoder::run(std::vector<Ort::Value>& inputs, c
     const auto shape = info.GetShape();
     if (shape.size() != 2 || shape[0] < int64_t(rows) || shape[1] <= 0)
       return clip::make_error(cfg_.path + ": output '" + cfg_.output_name + "' has an unexpected shape (want [batch, dim])");
-    const size_t dim = size_t(shape[1]);
-    std::vector<float> out(rows * dim);
-    if (info.GetElementType() == ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT16) {
-      const auto* h = outputs[0].GetTensorData<Ort::Float16_t>();
-      for (size_t i = 0; i < out.size(); ++i) out[i] = h[i].ToFloat();
-    } else {
-      std::memcpy(out.data(), outputs[0].GetTensorData<float>(), out.size() * sizeof(float));
-    }
+    std::vector<float> out = tensor_floats(outputs[0]);
+    out.resize(rows * size_t(shape[1]));  // the caller's rows, not filler rows
     return out;
   } catch (const Ort::Exception& e) {
     return clip::make_error(cfg_.path + ": inference failed on " + device_name(cfg_.device) + ": " + one_line(e.what()));

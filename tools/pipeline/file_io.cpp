@@ -1,6 +1,7 @@
 #include "tools/pipeline/file_io.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -46,15 +47,16 @@ clip::Status write_all(int fd, const uint8_t* p, size_t n, const std::string& pa
   return clip::ok_status();
 }
 
-clip::Status write_then_rename(const std::string& path, clip::ByteView bytes, bool durable) {
+clip::Status write_then_rename(const std::string& path, const std::vector<clip::ByteView>& parts, bool durable) {
   // The pid keeps two processes writing one folder from sharing a temp file.
   const std::string tmp = path + "." + std::to_string(::getpid()) + kTempSuffix;
   Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (fd.get() < 0) return clip::make_error(tmp + ": cannot create: " + errno_text());
-  if (auto s = write_all(fd.get(), bytes.data, bytes.size, tmp); !s.ok()) {
-    ::unlink(tmp.c_str());
-    return s;
-  }
+  for (const clip::ByteView& bytes : parts)
+    if (auto s = write_all(fd.get(), bytes.data, bytes.size, tmp); !s.ok()) {
+      ::unlink(tmp.c_str());
+      return s;
+    }
   if (durable && ::fsync(fd.get()) != 0) {
     ::unlink(tmp.c_str());
     return clip::make_error(tmp + ": fsync failed: " + errno_text());
@@ -107,11 +109,34 @@ clip::Result<std::string> read_text_file(const std::string& path, uint64_t max_b
 }
 
 clip::Status write_file_atomic(const std::string& path, clip::ByteView bytes) {
-  return write_then_rename(path, bytes, true);
+  return write_then_rename(path, {bytes}, true);
+}
+
+clip::Status write_file_atomic(const std::string& path, const std::vector<clip::ByteView>& parts) {
+  return write_then_rename(path, parts, true);
 }
 
 clip::Status write_file_replace(const std::string& path, clip::ByteView bytes) {
-  return write_then_rename(path, bytes, false);
+  return write_then_rename(path, {bytes}, false);
+}
+
+clip::Result<std::unique_ptr<MappedFile>> MappedFile::open(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return clip::make_error(path + ": cannot open: " + errno_text());
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return clip::make_error(path + ": cannot stat: " + errno_text());
+  if (!S_ISREG(st.st_mode)) return clip::make_error(path + ": not a regular file");
+  std::unique_ptr<MappedFile> m(new MappedFile());
+  m->size_ = size_t(st.st_size);
+  if (m->size_ == 0) return m;
+  void* p = ::mmap(nullptr, m->size_, PROT_READ, MAP_PRIVATE, fd.get(), 0);
+  if (p == MAP_FAILED) return clip::make_error(path + ": cannot map: " + errno_text());
+  m->data_ = static_cast<const uint8_t*>(p);
+  return m;
+}
+
+MappedFile::~MappedFile() {
+  if (data_) ::munmap(const_cast<uint8_t*>(data_), size_);
 }
 
 clip::Status sync_directory(const std::string& dir) {

@@ -14,7 +14,6 @@ and Pillow) that fetch-model's checks on arrival must reproduce.
 Environment (set by CTest): CLIPSEARCH_BIN, CLIPSEARCH_SOURCE_DIR,
 CLIPSEARCH_TEST_TMP.
 """
-import hashlib
 import json
 import os
 import shutil
@@ -22,60 +21,37 @@ import subprocess
 import sys
 import unittest
 
-BIN = os.environ.get("CLIPSEARCH_BIN", "clipsearch")
-SRC = os.environ.get("CLIPSEARCH_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "../../..")))
-TMP = os.path.join(os.environ.get("CLIPSEARCH_TEST_TMP", "/tmp/clipsearch-tests"), "fetch_model")
-PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fetch_test_support import BIN, SRC, FetchTestCase, sha256_of, test_tmp  # noqa: E402
+
 sys.path.insert(0, os.path.join(SRC, "models"))
 import model_fingerprint  # noqa: E402
 
+TMP = test_tmp("fetch_model")
 REVISION = "0123456789abcdef0123456789abcdef01234567"  # a pinned commit, as in models/catalog.json
 CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073]
 CLIP_STD = [0.26862954, 0.26130258, 0.27577711]
 
 
-def sha256_of(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
 
+class FetchModel(FetchTestCase):
+    TMP = TMP
 
-class FetchModel(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        shutil.rmtree(TMP, ignore_errors=True)
-        os.makedirs(TMP)
-        cls.www = os.path.join(TMP, "www")
-        standins = os.path.join(TMP, "standins")
-        subprocess.run([PYTHON, os.path.join(SRC, "models", "standins", "make_standins.py"), standins,
-                        "--clipsearch", BIN], check=True, capture_output=True)
-        with open(os.path.join(standins, "standins.json"), encoding="utf-8") as f:
-            cls.published = json.load(f)
+        cls.published = cls.make_standins("make_standins.py", "standins.json", "--clipsearch", BIN)
+        standins = cls.standins
         for name in ("clip-like", "mobile-like"):
             shutil.copytree(os.path.join(standins, name), cls.repo(name))
         demo = os.path.join(SRC, "models", "demo")
         shutil.copytree(demo, os.path.join(cls.www, "folder", "demo"))
         # Catalogs sit beside a reference/ folder, as models/catalog.json does.
         shutil.copytree(os.path.join(SRC, "models", "reference"), os.path.join(TMP, "reference"))
-        cls.log = os.path.join(TMP, "requests.jsonl")
-        cls.server = subprocess.Popen([PYTHON, os.path.join(SRC, "tests", "tools", "http_test_server.py"),
-                                       "--root", cls.www, "--log", cls.log], stdout=subprocess.PIPE, text=True)
-        line = cls.server.stdout.readline()
-        assert line.startswith("PORT "), line
-        cls.base = "http://127.0.0.1:%d/" % int(line.split()[1])
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.terminate()
-        cls.server.wait()
+        cls.start_server()
 
     @classmethod
     def repo(cls, name, revision=REVISION):
         return os.path.join(cls.www, "Xenova", name, "resolve", revision)
-
-    def setUp(self):
-        self.out = os.path.join(TMP, "out", self._testMethodName)
-        shutil.rmtree(self.out, ignore_errors=True)
-        open(self.log, "w").close()  # each test reads only its own requests
 
     # --- helpers -----------------------------------------------------------
 
@@ -125,23 +101,6 @@ class FetchModel(unittest.TestCase):
         with open(path, "w", encoding="utf-8") as f:
             json.dump({"format": 1, "models": list(entries) or [self.entry()]}, f)
         return path
-
-    def fetch(self, *args):
-        return subprocess.run([BIN, "fetch-model", *args], capture_output=True, text=True, timeout=600)
-
-    def assert_failed_with(self, p, text):
-        self.assertNotEqual(p.returncode, 0, p.stderr)
-        last = p.stderr.strip().splitlines()[-1]
-        self.assertTrue(last.startswith("clipsearch fetch-model: "), p.stderr)
-        self.assertIn(text, last)
-
-    def manifest(self):
-        with open(os.path.join(self.out, "model.json"), encoding="utf-8") as f:
-            return json.load(f)
-
-    def requests(self):
-        with open(self.log, encoding="utf-8") as f:
-            return [json.loads(line) for line in f if line.strip()]
 
     # --- catalog fetches, checked on arrival ----------------------------------
 
