@@ -7,6 +7,7 @@
 //   DIR/queries.f32       query vectors
 //   DIR/data.json         sizes and file lists, exact float top-k per query,
 //                         and the native int8 / binary search figures
+//   DIR/manifest.json     the shards as an index lists them (the wasm Index reads it)
 //
 //   clipsearch_bench_search_data --n 100000 --out DIR [--queries 50] [--seed 1]
 #include <cstdio>
@@ -20,6 +21,7 @@
 #include "bench/exact_search.h"
 #include "bench/harness.h"
 #include "bench/synthetic_shards.h"
+#include "core/index/index.h"
 #include "core/index/shard.h"
 #include "core/search/kernels.h"
 #include "core/search/search.h"
@@ -90,12 +92,17 @@ int main(int argc, char** argv) {
   std::vector<float> vectors;
   vectors.reserve(n * dim);
   clip::Searcher searcher;
+  clip::IndexManifest manifest;
+  manifest.model_name = "synthetic";
+  manifest.dim = uint32_t(dim);
   nlohmann::json data = {{"n", n}, {"dim", dim}, {"k", kK}, {"shardRows", shard_rows}, {"seed", seed}};
   char name[64];
   auto st = bench::for_each_synthetic_shard(model, n, shard_rows, seed, [&](bench::SyntheticShard& s) -> clip::Status {
     numbered(name, "shard-%05zu.bin", s.index);
     write_file(out + "/" + name, s.bytes.data(), s.bytes.size());
     data["shards"].push_back(name);
+    manifest.shards.push_back(clip::describe_shard(name, s.bytes));
+    manifest.count += manifest.shards.back().count;
     vectors.insert(vectors.end(), s.embeddings.begin(), s.embeddings.end());
     auto shard = clip::Shard::parse(std::move(s.bytes), name);
     if (!shard) return shard.error();
@@ -117,6 +124,8 @@ int main(int argc, char** argv) {
                     {"int8", time_native(searcher, queries, dim, shard_rows, truth, false)},
                     {"binary", time_native(searcher, queries, dim, shard_rows, truth, true)}};
   std::ofstream(out + "/data.json") << data.dump() << "\n";
+  if (!manifest.shards.empty()) manifest.model_fingerprint = searcher.model_fingerprint();
+  std::ofstream(out + "/manifest.json") << clip::serialize_index_manifest(manifest);
   std::fprintf(stderr, "wrote %zu vectors in %zu shards to %s; native int8 %.2f ms/query\n", n,
                data["shards"].size(), out.c_str(), data["native"]["int8"]["msPerQuery"].get<double>());
   return 0;

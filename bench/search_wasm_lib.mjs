@@ -63,8 +63,13 @@ function measure(answer, { nq, truth, minRuns, seconds, clock }) {
 export async function prepareSearchBench({ core, fetchBytes, log = () => {} }) {
   const data = JSON.parse(new TextDecoder().decode(await fetchBytes('data.json')));
   const { n, dim, k, shardRows, truth } = data;
-  const index = new core.Index();
-  for (const name of data.shards) index.addShard(await fetchBytes(name), name);
+  // The core Index over the shards: the data set's manifest.json (written by
+  // clipsearch_bench_search_data), checked shard by shard as the page does.
+  const index = core.Index.fromManifest(new TextDecoder().decode(await fetchBytes('manifest.json')));
+  for (const [entry, name] of data.shards.entries()) {
+    const bytes = await fetchBytes(name);
+    index.addShard(entry, bytes, core.sha256Hex(bytes));
+  }
   const floats = async (name) => {
     const b = await fetchBytes(name);
     return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));  // aligned copy

@@ -5,12 +5,13 @@
 namespace bench {
 
 clip::Status for_each_synthetic_shard(const clip::synthetic::EmbeddingModel& model, size_t n, size_t shard_rows,
-                                      uint64_t seed, const std::function<clip::Status(SyntheticShard&)>& each) {
+                                      uint64_t seed, const std::function<clip::Status(SyntheticShard&)>& each,
+                                      const std::string& fingerprint) {
   if (shard_rows == 0) return clip::make_error("synthetic shards: shard_rows is 0");
   for (size_t first = 0, index = 0; first < n; first += shard_rows, ++index) {
     const size_t rows = std::min(shard_rows, n - first);
     clip::ShardContents c;
-    c.model_fingerprint = "synthetic";
+    c.model_fingerprint = fingerprint;
     c.dim = uint32_t(model.dim());
     c.records.resize(rows);
     for (size_t r = 0; r < rows; ++r) c.records[r].id = std::to_string(first + r);

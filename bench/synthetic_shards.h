@@ -22,8 +22,11 @@ struct SyntheticShard {
 
 // Generates and encodes one shard at a time (so 1M x 512 floats need not be
 // held twice) and hands each to `each`, in order. Deterministic in `seed`.
+// `fingerprint` ties the shards to a model (the page refuses an index whose
+// model it does not load).
 clip::Status for_each_synthetic_shard(const clip::synthetic::EmbeddingModel& model, size_t n, size_t shard_rows,
-                                      uint64_t seed, const std::function<clip::Status(SyntheticShard&)>& each);
+                                      uint64_t seed, const std::function<clip::Status(SyntheticShard&)>& each,
+                                      const std::string& fingerprint = "synthetic");
 
 // Queries drawn from the same mixture, independent of the base rows.
 std::vector<float> synthetic_queries(const clip::synthetic::EmbeddingModel& model, size_t nq, uint64_t seed);

@@ -11,5 +11,6 @@ command -v ninja >/dev/null && [ ! -f "$build/CMakeCache.txt" ] && gen=(-G Ninja
 cmake -S . -B "$build" "${gen[@]}"
 cmake --build "$build" -j "$(nproc)" --target web
 port="${PORT:-8080}"
-echo "Serving $build/web on http://127.0.0.1:$port/  (Ctrl-C to stop)" >&2
-exec python3 -m http.server "$port" --bind 127.0.0.1 --directory "$build/web"
+# A static server that answers HTTP Range requests, so large indexes load in
+# tiers (docs/WEB.md); any static server serves the demo index itself.
+exec node tools/serve.mjs "$build/web" --port "$port" --host 127.0.0.1

@@ -140,29 +140,29 @@ val check_model_for_index(const std::string& model_json, const std::string& inde
 val parse_index_manifest(const std::string& text) {
   clip::Result<clip::IndexManifest> r = clip::parse_index_manifest(text);
   if (!r) return js_error(r.message());
-  const clip::IndexManifest& m = *r;
-  val o = val::object();
-  o.set("version", m.version);
-  o.set("toolVersion", m.tool_version);
-  o.set("modelName", m.model_name);
-  o.set("modelFingerprint", m.model_fingerprint);
-  o.set("modelLocation", m.model_location);
-  o.set("dim", m.dim);
-  o.set("quantization", m.quantization);
-  o.set("binaryCodes", m.binary_codes);
-  o.set("count", double(m.count));
-  o.set("createdUtc", m.created_utc);
-  val shards = val::array();
-  for (const clip::ShardEntry& s : m.shards) {
-    val e = val::object();
-    e.set("file", s.file);
-    e.set("bytes", double(s.bytes));
-    e.set("sha256", s.sha256);
-    e.set("count", s.count);
-    shards.call<void>("push", e);
+  return index_manifest_to_js(*r);
+}
+
+// manifest.json for shard files at hand (tests, benchmarks): the model
+// ({name, fingerprint, dim, location}) and [{file, bytes}], described by the
+// core as the indexer describes what it writes.
+val make_index_manifest(const val& model, const val& files) {
+  clip::IndexManifest m;
+  read_string(model, "name", &m.model_name);
+  read_string(model, "fingerprint", &m.model_fingerprint);
+  read_string(model, "location", &m.model_location);
+  m.dim = uint32_t(count_from_js(model["dim"]));
+  const size_t n = files["length"].as<size_t>();
+  for (size_t i = 0; i < n; ++i) {
+    std::string file;
+    read_string(files[i], "file", &file);
+    m.shards.push_back(clip::describe_shard(file, bytes_from_js(files[i]["bytes"])));
+    m.count += m.shards.back().count;
   }
-  o.set("shards", shards);
-  return o;
+  const std::string text = clip::serialize_index_manifest(m);
+  clip::Result<clip::IndexManifest> check = clip::parse_index_manifest(text);
+  if (!check) return js_error("makeIndexManifest: " + check.message());
+  return val(text);
 }
 
 }  // namespace
@@ -174,6 +174,7 @@ EMSCRIPTEN_BINDINGS(clipsearch_manifest) {
   function("pickVariant", &pick_variant_with);
   function("checkModelForIndex", &check_model_for_index);
   function("parseIndexManifest", &parse_index_manifest);
+  function("makeIndexManifest", &make_index_manifest);
 }
 
 }  // namespace clipwasm

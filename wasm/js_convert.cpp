@@ -94,4 +94,32 @@ bool read_string(const val& obj, const char* key, std::string* out) {
   return true;
 }
 
+val index_manifest_to_js(const clip::IndexManifest& m) {
+  val o = val::object();
+  o.set("version", m.version);
+  o.set("toolVersion", m.tool_version);
+  o.set("modelName", m.model_name);
+  o.set("modelFingerprint", m.model_fingerprint);
+  o.set("modelLocation", m.model_location);
+  o.set("dim", m.dim);
+  o.set("quantization", m.quantization);
+  o.set("binaryCodes", m.binary_codes);
+  o.set("count", double(m.count));
+  o.set("createdUtc", m.created_utc);
+  val shards = val::array();
+  for (const clip::ShardEntry& s : m.shards) {
+    val e = val::object();
+    e.set("file", s.file);
+    e.set("bytes", double(s.bytes));
+    e.set("sha256", s.sha256);
+    e.set("count", s.count);
+    e.set("version", s.version);
+    e.set("headBytes", double(s.head_bytes));
+    e.set("headSha256", s.head_sha256);
+    shards.call<void>("push", e);
+  }
+  o.set("shards", shards);
+  return o;
+}
+
 }  // namespace clipwasm

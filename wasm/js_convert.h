@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/image/preprocess.h"
+#include "core/index/index_manifest.h"
 #include "core/util/result.h"
 
 namespace clipwasm {
@@ -39,6 +40,11 @@ val js_error(const std::string& message);
 // ones keep CLIP's values). Fails on a resample name core does not know.
 clip::Result<clip::PreprocessConfig> preprocess_config_from_js(const val& config);
 val preprocess_config_to_js(const clip::PreprocessConfig& config);
+
+// manifest.json as the page reads it: {version, toolVersion, modelName,
+// modelFingerprint, modelLocation, dim, quantization, binaryCodes, count,
+// createdUtc, shards: [{file, bytes, sha256, count, version, headBytes, headSha256}]}.
+val index_manifest_to_js(const clip::IndexManifest& m);
 
 // A JS number as a count: NaN and negatives give 0, huge values 2^32 - 1.
 size_t count_from_js(const val& number);

@@ -184,7 +184,7 @@ SearchOptions Index::search_options(const IndexQuery& q) const {
   return search_policy(q, searchable_count(), manifest_.binary_codes);
 }
 
-LoadingPlan Index::loading_plan(bool byte_ranges, uint64_t memory_budget) const {
+LoadingPlan Index::loading_plan(bool byte_ranges, uint64_t memory_budget, bool tier_small) const {
   LoadingPlan p;
   uint64_t whole = 0, largest = 0, heads = 0;
   bool all_heads = true;
@@ -194,9 +194,13 @@ LoadingPlan Index::loading_plan(bool byte_ranges, uint64_t memory_budget) const 
     heads += e.head_bytes;
     all_heads = all_heads && e.version == 2;
   }
-  // Heads need sign bits; the caches hold at most this many rows, records and keys.
-  const uint64_t caches = uint64_t(kRowCacheRows) * manifest_.dim + uint64_t(kRecordCacheRecords) * 512 + 8 * manifest_.count;
-  const bool can_tier = all_heads && manifest_.binary_codes && manifest_.count >= kTieredMinVectors;
+  // Heads need sign bits; the caches hold at most this many rows, records
+  // (about 512 bytes each) and keys.
+  const uint64_t n = manifest_.count;
+  const uint64_t caches = std::min<uint64_t>(kRowCacheRows, n) * manifest_.dim +
+                          std::min<uint64_t>(kRecordCacheRecords, n) * 512 + 8 * n;
+  const bool can_tier = all_heads && manifest_.binary_codes && (tier_small || n >= kTieredMinVectors);
+  p.can_tier = can_tier;
   p.tiered_memory_bytes = can_tier ? heads + caches : 0;
   p.tiered = can_tier && byte_ranges;
   // A shard exists twice while it is added (the download, then its copy).

@@ -85,6 +85,7 @@ SearchOptions search_policy(const IndexQuery& q, size_t vectors, bool binary_cod
 
 // How to load an index: whole shards, or heads with rows on demand.
 struct LoadingPlan {
+  bool can_tier = false;        // every shard has a head with sign bits (and the index is large enough)
   bool tiered = false;
   uint64_t download_bytes = 0;  // before the first complete search
   uint64_t memory_bytes = 0;    // what the index will hold in memory, at most
@@ -154,8 +155,9 @@ class Index {
   std::string damage_report() const;
 
   // Whole shards or heads, given whether the reader can fetch byte ranges and
-  // how much memory the index may use.
-  LoadingPlan loading_plan(bool byte_ranges, uint64_t memory_budget) const;
+  // how much memory the index may use; `tier_small` tiers indexes below
+  // kTieredMinVectors too (the page's ?tiers=on).
+  LoadingPlan loading_plan(bool byte_ranges, uint64_t memory_budget, bool tier_small = false) const;
   // The search options a query gets: the first pass and oversampling for
   // this index's size (kBinaryPassMinVectors), k, threshold, exclusion.
   SearchOptions search_options(const IndexQuery& q) const;

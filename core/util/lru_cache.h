@@ -11,6 +11,12 @@ template <class Key, class Value>
 class LruCache {
  public:
   explicit LruCache(size_t capacity) : capacity_(capacity ? capacity : 1) {}
+  // The map holds iterators into the list: a copy would point into the
+  // original, so copying is refused; moving keeps them valid.
+  LruCache(const LruCache&) = delete;
+  LruCache& operator=(const LruCache&) = delete;
+  LruCache(LruCache&&) = default;
+  LruCache& operator=(LruCache&&) = default;
 
   // The value, marked as just used; nullptr when absent.
   const Value* get(const Key& key) {

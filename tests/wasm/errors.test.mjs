@@ -40,14 +40,18 @@ test('static class functions and methods throw', () => {
   refusal(() => core.Tokenizer.fromBpeMerges(''));
   refusal(() => core.Tokenizer.fromVocabMerges('{', ''));
   refusal(() => core.Tokenizer.fromTokenizerJson('{}'));
-  const index = new core.Index();
-  assert.match(refusal(() => index.addShard(garbage, 'junk.bin')), /junk\.bin/);
+  const index = core.Index.fromManifest(JSON.stringify({
+    version: 1, model: { name: 'm', fingerprint: 'fp' }, dim: 8, quantization: 'int8', binary_codes: true, count: 1,
+    shards: [{ file: 'junk.bin', bytes: garbage.length, sha256: core.sha256Hex(garbage), count: 1 }],
+  }));
+  assert.match(refusal(() => index.addShard(0, garbage, '')), /junk\.bin/);
+  assert.match(refusal(() => core.Index.fromManifest('{')), /manifest\.json/);
   refusal(() => index.findBySha256('xyz'));
   index.delete();
 });
 
 test('lookups that find nothing return null; calls that cannot fail return plain values', () => {
-  const index = new core.Index();
+  const index = core.Index.fromManifest(core.makeIndexManifest({ name: 'm', fingerprint: 'fp', dim: 8 }, []));
   assert.equal(index.embedding('nobody'), null);
   assert.equal(index.findBySha256('0'.repeat(64)), null);
   assert.deepEqual({ ...core.imageFormat(garbage) }, { format: 'unknown', decodable: false });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
 
-import { loadCore, random, readData, refusal, runNative, testData } from './support.mjs';
+import { indexFor, loadCore, random, readData, refusal, runNative, testData } from './support.mjs';
 
 const core = await loadCore();
 const dim = 512;
@@ -47,9 +47,12 @@ const shardFiles = shardBytes.map((bytes, i) => {
   return file;
 });
 
+const model = { name: 'test', fingerprint: 'test-model-1', dim };
+const files = shardBytes.map((bytes, i) => ({ file: `shard-${i}.bin`, bytes }));
+
 function loadIndex() {
-  const index = new core.Index();
-  shardBytes.forEach((bytes, i) => index.addShard(bytes, `shard-${i}.bin`));
+  const index = indexFor(core, model, files);
+  shardBytes.forEach((bytes, i) => index.addShard(i, bytes, core.sha256Hex(bytes)));
   return index;
 }
 
@@ -72,11 +75,14 @@ test('the wasm shard writer produces the native writer\'s bytes', () => {
 });
 
 test('an index reports what its shards hold', () => {
-  const index = new core.Index();
+  const index = indexFor(core, model, files);
   assert.equal(index.size, 0);
-  assert.equal(index.dim, 0);
-  assert.equal(index.addShard(shardBytes[0], 'shard-0.bin'), 700, 'addShard returns the vectors it added');
-  assert.equal(index.addShard(shardBytes[1], 'shard-1.bin'), 300);
+  assert.equal(index.dim, dim, 'the manifest says');
+  assert.equal(index.manifest.count, 1000);
+  assert.equal(index.manifest.shards[1].version, 2);
+  assert.ok(index.manifest.shards[1].headBytes > 0);
+  assert.equal(index.addShard(0, shardBytes[0], core.sha256Hex(shardBytes[0])), 700, 'addShard returns the vectors it added');
+  assert.equal(index.addShard(1, shardBytes[1], ''), 300);
   assert.equal(index.size, 1000);
   assert.equal(index.dim, dim);
   assert.equal(index.shardCount, 2);
@@ -142,9 +148,7 @@ test('a dropped photo is recognised by the hash of its bytes', () => {
 
 test('mismatched shards and queries are refused with errors', () => {
   const index = loadIndex();
-  const other = core.encodeShard(makeShardSpec(3, 5, 5000, 'another-model'));
-  assert.match(refusal(() => index.addShard(other, 'other.bin')), /fingerprint|model/i);
-  refusal(() => index.addShard(shardBytes[0], 'again.bin'));  // duplicate ids
+  assert.match(refusal(() => index.addShard(0, shardBytes[0], '')), /already added/);
   assert.equal(index.size, 1000, 'a refused shard leaves the index as it was');
   refusal(() => index.search(new Float32Array(dim - 8)));
   const query = randomQuery(8);
@@ -166,8 +170,10 @@ test('mismatched shards and queries are refused with errors', () => {
 
 test('the committed format-v1 sample shard loads and searches as natively', () => {
   // tests/data/index/README.md: 5 records, dim 16, fingerprint demo-model-fp-0123.
-  const index = new core.Index();
-  assert.equal(index.addShard(readData('index/shard-v1-sample.bin'), 'shard-v1-sample.bin'), 5);
+  const bytes = readData('index/shard-v1-sample.bin');
+  const index = indexFor(core, { name: 'demo', fingerprint: 'demo-model-fp-0123', dim: 16 }, [{ file: 'shard-v1-sample.bin', bytes }]);
+  assert.equal(index.manifest.version, 1);
+  assert.equal(index.addShard(0, bytes, core.sha256Hex(bytes)), 5);
   assert.equal(index.dim, 16);
   assert.equal(index.fingerprint, 'demo-model-fp-0123');
   const query = Float32Array.from({ length: 16 }, (_, i) => Math.sin(i + 1));

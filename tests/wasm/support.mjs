@@ -34,6 +34,13 @@ export const runCli = (...args) => run(cli, 'CLIPSEARCH_CLI', args);
 
 export const readData = (relative) => readFileSync(join(testData, relative));
 
+// A core Index over shard files at hand: the manifest the indexer would
+// write for them (core.makeIndexManifest), then the index made from it.
+// `files`: [{file, bytes}]; `model`: {name, fingerprint, dim}.
+export function indexFor(core, model, files) {
+  return core.Index.fromManifest(core.makeIndexManifest(model, files));
+}
+
 // mulberry32: a small deterministic PRNG, so failures reproduce.
 export function random(seed) {
   let a = seed >>> 0;

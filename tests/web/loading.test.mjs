@@ -202,6 +202,61 @@ test('a hostile shard that matches its manifest is refused by the core, the rest
   await page.page.close();
 });
 
+// A copy of the demo index under fixtures/NAME/ whose manifest `edit` changes
+// (and whose shard files `files` may replace); returns its page query prefix.
+function editedIndex(name, edit, files = {}) {
+  const dir = path.join(work, name);
+  fs.mkdirSync(dir);
+  const manifest = structuredClone(demoIndex);
+  for (const shard of manifest.shards) fs.copyFileSync(path.join(WEB_DIR, 'index', shard.file), path.join(dir, shard.file));
+  for (const [file, bytes] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), bytes);
+  manifest.model.location = `../../models/${MODEL_NAME}`;
+  edit(manifest);
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+  return `index=fixtures/${name}/`;
+}
+
+test('a shard whose row count or dim disagrees with the manifest is refused though its hash matches; the rest stay searchable', async () => {
+  // Row count: the manifest claims one more image in one shard (and in total).
+  const victim = demoIndex.shards[1];
+  const counted = editedIndex('wrong-count', (m) => {
+    m.shards[1].count += 1;
+    m.count += 1;
+  });
+  let page = await openFresh(`${counted}&q=${encodeURIComponent('a red circle')}`);
+  await page.page.waitForFunction(() => /Index damaged/.test(document.querySelector('[data-testid="status"]').textContent));
+  let text = await page.testid('status').textContent();
+  console.log(`STATUS wrong count: ${text}`);
+  assert.equal(text, `Index damaged: ${victim.file} holds ${victim.count} images, but manifest.json says ${victim.count + 1}. ` +
+    `${(demoIndex.count - victim.count).toLocaleString('en-US')} of ${(demoIndex.count + 1).toLocaleString('en-US')} images are searchable.`);
+  await page.testid('result').first().waitFor();
+  assert.ok((await page.page.evaluate(() => window.__clipsearch.last.hits)).every((h) => h.shard !== undefined));
+  await page.page.close();
+
+  // Dim: one shard holds vectors of another dim (written by the core's own
+  // writer, same model fingerprint), listed with its true size and hash.
+  const { default: createCore } = await import(new URL(`file://${path.join(WEB_DIR, 'core/clipsearch_core.mjs')}`).href);
+  const core = await createCore();
+  const dim = demoIndex.dim * 2;
+  const records = Array.from({ length: victim.count }, (_, i) => ({ id: `wide-${i}`, caption: 'wide', source: '', thumb: '', width: 1, height: 1 }));
+  const wide = core.encodeShard({ fingerprint: demoIndex.model.fingerprint, dim, binary: true, records,
+    embeddings: Float32Array.from({ length: victim.count * dim }, (_, i) => Math.sin(i + 1)) });
+  const widened = editedIndex('wrong-dim', (m) => {
+    m.shards[1].bytes = wide.length;
+    m.shards[1].sha256 = crypto.createHash('sha256').update(wide).digest('hex');
+    m.shards[1].head_bytes = Number(Buffer.from(wide.buffer, wide.byteOffset + 56, 8).readBigUInt64LE());
+    m.shards[1].head_sha256 = crypto.createHash('sha256').update(wide.subarray(0, m.shards[1].head_bytes)).digest('hex');
+  }, { [victim.file]: wide });
+  page = await openFresh(`${widened}&q=${encodeURIComponent('a red circle')}`);
+  await page.page.waitForFunction(() => /Index damaged/.test(document.querySelector('[data-testid="status"]').textContent));
+  text = await page.testid('status').textContent();
+  console.log(`STATUS wrong dim: ${text}`);
+  assert.equal(text, `Index damaged: ${victim.file} holds ${dim}-d vectors, but manifest.json says ${demoIndex.dim}-d. ` +
+    `${(demoIndex.count - victim.count).toLocaleString('en-US')} of ${demoIndex.count.toLocaleString('en-US')} images are searchable.`);
+  await page.testid('result').first().waitFor();
+  await page.page.close();
+});
+
 test('an index built with another model is refused', async () => {
   const page = await openFresh(`index=fixtures/other/&model=models/${MODEL_NAME}/`);
   const s = await page.settled();
@@ -367,13 +422,18 @@ test('shards are searchable as they arrive', async (t) => {
     const page = await openFresh('q=circle');
     await page.ready();
     await page.testid('result').first().waitFor();
-    const [early, shards] = await page.page.evaluate(() => [
+    const [early, shards, partial, notice] = await page.page.evaluate(() => [
       document.querySelector('[data-testid="status"]').textContent,
       window.__clipsearch.last.hits.map((h) => h.shard),
+      window.__clipsearch.last.partial,
+      document.querySelector('[data-testid="partial"]').textContent,
     ]);
-    const m = early.match(/\((\d+) of (\d+) shards so far/);
-    assert.ok(m && Number(m[2]) === demoIndex.shards.length && Number(m[1]) < Number(m[2]), `ready before every shard arrived: ${early}`);
-    assert.ok(shards.length > 0 && shards.every((s) => s < Number(m[1])), `early hits come from the shards in: ${shards}`);
+    const m = early.match(/searching ([\d,]+) of ([\d,]+) images so far \((\d+) of (\d+) shards\)/);
+    assert.ok(m && Number(m[4]) === demoIndex.shards.length && Number(m[3]) < Number(m[4]), `ready before every shard arrived: ${early}`);
+    assert.ok(shards.length > 0 && shards.every((s) => s < Number(m[3])), `early hits come from the shards in: ${shards}`);
+    // The answer says it is partial, and how much of the index it covers.
+    assert.ok(partial && partial.searched < partial.total && partial.total === demoIndex.count, JSON.stringify(partial));
+    assert.match(notice, new RegExp(`^Partial results: ${partial.searched.toLocaleString('en-US')} of ${demoIndex.count.toLocaleString('en-US')} images searched so far`));
 
     // Each arriving shard re-runs the query; the last leaves the whole index.
     await page.page.waitForFunction((n) => document.querySelector('[data-testid="status"]').textContent.startsWith(`Ready: searching ${n} images.`),
@@ -381,6 +441,8 @@ test('shards are searchable as they arrive', async (t) => {
     const last = await page.page.evaluate(() => window.__clipsearch.last);
     assert.equal(last.seq, await page.page.evaluate(() => window.__clipsearch.seq), 'same query, updated');
     assert.ok(last.hits.some((h) => h.shard > 0), 'later shards contribute hits');
+    assert.equal(last.partial, null, 'complete once every shard is in');
+    assert.equal(await page.testid('partial').isHidden(), true);
     await page.page.close();
   } finally {
     server.undelay();

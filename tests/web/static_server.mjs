@@ -6,26 +6,23 @@
 //   delay(pattern, ms)   answer paths matching a RegExp only after ms
 //   throttle(pattern, bytesPerSecond)  send matching bodies slowly, in chunks
 //   isolate              COOP + COEP headers (cross-origin isolation, threads)
-//   log                  every request seen, as {method, path}
+//   log                  every request seen, as {method, path, range}
+//   ranges(mode)         how it answers HTTP Range requests: 'on' (the
+//                        default: 206, multipart for several, as
+//                        tools/serve.mjs), 'off' (ignores them and sends 200
+//                        with the whole file, as python3 -m http.server),
+//                        'single' (one range at a time; several get 200),
+//                        or a hostile answer: 'wrong-range' (206 with other
+//                        bytes and a Content-Range saying so), 'lying-range'
+//                        (other bytes under the Content-Range asked for),
+//                        'short' (a body shorter than its headers promise),
+//                        '200' (200 with only the asked bytes)
 
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.jsonl': 'application/jsonl',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.txt': 'text/plain; charset=utf-8',
-};
+import { TYPES, parseRange, sendFile } from '../../tools/serve.mjs';
 
 const THROTTLE_TICK_MS = 50;
 
@@ -36,6 +33,7 @@ export async function startServer({ root, isolate = false }) {
   const delays = [];
   const throttles = [];
   const log = [];
+  let rangeMode = 'on';
 
   function resolve(urlPath) {
     // Longest mount prefix wins; never leave the mounted folder.
@@ -48,7 +46,7 @@ export async function startServer({ root, isolate = false }) {
 
   const server = http.createServer((req, res) => {
     const urlPath = new URL(req.url, 'http://x').pathname;
-    log.push({ method: req.method, path: urlPath });
+    log.push({ method: req.method, path: urlPath, range: req.headers.range || '' });
     const wait = delays.find(([re]) => re.test(urlPath));
     if (wait) setTimeout(() => serve(req, res, urlPath), wait[1]);
     else serve(req, res, urlPath);
@@ -73,12 +71,54 @@ export async function startServer({ root, isolate = false }) {
     let body = fs.readFileSync(file);
     if (damaged.get(urlPath) === 'truncate') body = body.subarray(0, body.length >> 1);
     headers['content-type'] = TYPES[path.extname(file)] || 'application/octet-stream';
+    const rate = throttles.find(([re]) => re.test(urlPath))?.[1];
+    if (req.headers.range && rangeMode !== 'off' && !rate) {
+      answerRange(req, res, body, headers);
+      return;
+    }
     headers['content-length'] = body.length;
     res.writeHead(200, headers);
-    const rate = throttles.find(([re]) => re.test(urlPath))?.[1];
     if (req.method === 'HEAD') res.end();
     else if (rate) sendSlowly(res, body, rate);
     else res.end(body);
+  }
+
+  // Range answers, right (tools/serve.mjs) or wrong in the ways of broken servers.
+  function answerRange(req, res, body, headers) {
+    const ranges = parseRange(req.headers.range, body.length);
+    if (rangeMode === 'on' || !Array.isArray(ranges)) {
+      sendFile(req, res, body, headers);
+      return;
+    }
+    if (rangeMode === 'single' && ranges.length > 1) {
+      res.writeHead(200, { ...headers, 'content-length': body.length });
+      res.end(body);
+      return;
+    }
+    const { start, end } = ranges[0];
+    const n = end - start + 1;
+    if (rangeMode === 'single') {
+      sendFile(req, res, body, headers);
+    } else if (rangeMode === 'wrong-range') {
+      // The same length from elsewhere in the file, and a header that says so.
+      const from = start >= n ? start - n : Math.min(body.length - n, start + n);
+      res.writeHead(206, { ...headers, 'content-range': `bytes ${from}-${from + n - 1}/${body.length}`, 'content-length': n });
+      res.end(body.subarray(from, from + n));
+    } else if (rangeMode === 'lying-range') {
+      // Every range the right shape, each byte its neighbour's.
+      const shifted = Buffer.concat([body.subarray(1), body.subarray(0, 1)]);
+      sendFile(req, res, shifted, headers);
+    } else if (rangeMode === 'short') {
+      // Headers for the whole range, then the connection drops half-way.
+      res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${body.length}`, 'content-length': n });
+      res.write(body.subarray(start, start + (n >> 1)));
+      setTimeout(() => res.destroy(), 10);
+    } else if (rangeMode === '200') {
+      res.writeHead(200, { ...headers, 'content-length': n });
+      res.end(body.subarray(start, end + 1));
+    } else {
+      throw new Error(`unknown range mode ${rangeMode}`);
+    }
   }
 
   // A slow link: one chunk every THROTTLE_TICK_MS, so progress can be seen.
@@ -101,6 +141,7 @@ export async function startServer({ root, isolate = false }) {
   return {
     url,
     log,
+    ranges: (mode) => { rangeMode = mode; },
     block: (prefix) => blocked.add(prefix),
     unblock: () => blocked.clear(),
     damage: (urlPath, mode) => damaged.set(urlPath, mode),

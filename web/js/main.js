@@ -44,7 +44,7 @@ const ui = {
 };
 
 const status = new StatusView({ status: $('status'), backend: $('backend'), progress: $('progress'), indexInfo: $('index-info') });
-const results = new ResultsView($('result-list'), $('empty'), $('announce'));
+const results = new ResultsView($('result-list'), $('empty'), $('announce'), $('partial'));
 const thresholds = new Thresholds();
 const dupView = new DuplicatesView({
   section: $('duplicates'), list: $('dup-list'), summary: $('dup-summary'), progress: $('dup-progress'), announce: $('announce'),
@@ -55,7 +55,9 @@ let modelName = '';
 const url = readUrlState(location.href);
 
 // Test and debugging hook: the last answer (with the query embedding), timings.
-const debug = (window.__clipsearch = { ready: false, seq: 0, last: null, lastError: null, firstResultMs: null, latenciesMs: [] });
+// firstResultMs: the first rendered result; firstCompleteResultMs: the first
+// over the whole index (not partial).
+const debug = (window.__clipsearch = { ready: false, seq: 0, last: null, lastError: null, firstResultMs: null, firstCompleteResultMs: null, latenciesMs: [] });
 
 let indexBase = new URL(url.index, location.href).href;
 // {kind: 'text', text} | {kind: 'image', blob, name, key, text, baseWeight} | {kind: 'similar', id, caption, text, baseWeight}:
@@ -133,7 +135,7 @@ function run() {
   let seq;
   const base = { text: active.text || '', baseWeight: active.baseWeight ?? 1, lang: ui.queryLang.value };
   if (active.kind === 'text') seq = client.query({ kind: 'text', text: active.text, lang: ui.queryLang.value, ...common });
-  else if (active.kind === 'similar') seq = client.query({ kind: 'similar', id: active.id, ...base, ...common });
+  else if (active.kind === 'similar') seq = client.query({ kind: 'similar', id: active.id, at: active.at, ...base, ...common });
   else seq = client.query({ kind: 'image', key: active.key, blob: active.blob, mime: active.blob.type, name: active.name, ...base, ...common });
   sentAt.set(seq, performance.now());
   debug.seq = seq;
@@ -174,7 +176,7 @@ function setImageQuery(blob, how) {
 }
 
 function setSimilarQuery(hit) {
-  active = { kind: 'similar', id: hit.id, caption: hit.caption || hit.id, text: '', baseWeight: 1 };
+  active = { kind: 'similar', id: hit.id, at: { shard: hit.shard, row: hit.row }, caption: hit.caption || hit.id, text: '', baseWeight: 1 };
   ui.query.value = '';
   setChip(t('chipSimilar', active.caption), hit.thumb ? new URL(hit.thumb, indexBase).href : null);
   run();
@@ -230,8 +232,10 @@ const client = new SearchClient(new URL('./worker/search_worker.js', import.meta
   index(msg) {
     indexBase = msg.base;
     modelName = msg.modelName;
-    const loading = msg.loadedShards < msg.totalShards ? ` (${msg.loadedShards} of ${msg.totalShards} shards)` : '';
-    status.setIndexInfo(`${formatCount(msg.count)} images${loading} · model ${msg.modelName}`);
+    // How much of the index is searchable, while it arrives.
+    const images = msg.count < msg.totalCount ? `${formatCount(msg.count)} of ${formatCount(msg.totalCount)} images searchable` : `${formatCount(msg.count)} images`;
+    const loading = msg.loadedShards < msg.totalShards ? ` (${msg.loadedShards} of ${msg.totalShards} shards${msg.tiered ? ', first stage' : ''})` : '';
+    status.setIndexInfo(`${images}${loading}${msg.tiered ? ' · rows fetched as needed' : ''} · model ${msg.modelName}`);
     // The query-language switch, when the model reads more than one language.
     const langs = msg.languages || [];
     ui.queryLangControl.hidden = langs.length < 2;
@@ -241,16 +245,17 @@ const client = new SearchClient(new URL('./worker/search_worker.js', import.meta
     if (!active) return;
     const now = performance.now();
     const t0 = sentAt.get(msg.seq);
-    if (t0 !== undefined && !msg.partial) {
+    if (t0 !== undefined && !msg.rerun) {
       debug.latenciesMs.push({ kind: msg.kind, ms: now - t0, encodeMs: msg.encodeMs, searchMs: msg.searchMs });
       sentAt.delete(msg.seq);
     }
     if (debug.firstResultMs === null && msg.hits.length) debug.firstResultMs = now;
+    if (debug.firstCompleteResultMs === null && msg.hits.length && !msg.partial) debug.firstCompleteResultMs = now;
     debug.last = msg;
-    results.render(msg.hits, renderOptions());
+    results.render(msg.hits, { ...renderOptions(), partial: msg.partial });
     termChips.render(msg.terms, hasBase());
     matchView.show(msg.match, msg.unknownWords, modelName);
-    if (!msg.partial && (active.kind === 'image' || active.text || active.baseWeight !== 1)) syncUrl(msg.expression);
+    if (!msg.rerun && (active.kind === 'image' || active.text || active.baseWeight !== 1)) syncUrl(msg.expression);
     if (queryErrorShown) showLoadStatus();  // the failed query is over
   },
   'duplicates-progress'(msg) {
@@ -401,6 +406,7 @@ client.init({
   index: new URL(url.index, location.href).href,
   model: url.model ? new URL(url.model, location.href).href : '',
   backend: url.backend,
+  tiers: url.tiers,
   appBase: new URL('..', import.meta.url).href,
   // Facts the worker cannot see itself (tests may override them on the page).
   deviceMemory: navigator.deviceMemory ?? null,

@@ -2,7 +2,7 @@
 // is untrusted: it only ever reaches the DOM as textContent or as an http(s)
 // URL checked by safeUrl(), never as HTML.
 
-import { formatScore } from './format.js';
+import { formatScore, formatCount } from './format.js';
 import { t } from './i18n.js';
 
 // Resolves `raw` against `base` and returns it only if it is http(s) (a
@@ -98,23 +98,32 @@ function card(hit, indexBase, onSimilar, onLabels) {
 }
 
 export class ResultsView {
-  constructor(list, empty, announce) {
+  constructor(list, empty, announce, partial = null) {
     this.list = list;
     this.empty = empty;
     this.announce = announce;
+    this.partial = partial;
   }
 
-  render(hits, { indexBase, describe, onSimilar, onLabels }) {
+  // `partial` ({searched, total}) when the index was still arriving: the
+  // answer covers only part of it, and says so.
+  render(hits, { indexBase, describe, onSimilar, onLabels, partial = null }) {
     const frag = document.createDocumentFragment();
     for (const hit of hits) frag.append(card(hit, indexBase, onSimilar, onLabels));
     this.list.replaceChildren(frag);
     this.empty.hidden = hits.length > 0;
     if (!hits.length) this.empty.textContent = t('noResults', describe);
-    const text = t('resultCount', hits.length, describe);
+    const note = partial ? t('partialResults', formatCount(partial.searched), formatCount(partial.total)) : '';
+    if (this.partial) {
+      this.partial.hidden = !note;
+      this.partial.textContent = note;
+    }
+    const text = t('resultCount', hits.length, describe) + (partial ? t('partialSuffix') : '');
     if (this.announce.textContent !== text) this.announce.textContent = text;
   }
 
   clear() {
+    if (this.partial) this.partial.hidden = true;
     this.list.replaceChildren();
     this.empty.hidden = true;
     this.announce.textContent = '';

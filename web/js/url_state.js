@@ -35,6 +35,13 @@ export function parseQueryLanguage(text) {
   return /^[a-z]{2,3}(-[a-z0-9]+)?$/.test(l) ? l : 'auto';
 }
 
+// `tiers`: 'on' loads any version-2 index in tiers (heads first, rows on
+// demand), 'off' never; the default lets the core decide by size.
+export function parseTiers(text) {
+  const t = (text || '').trim().toLowerCase();
+  return t === 'on' || t === 'off' ? t : 'auto';
+}
+
 export function readUrlState(href) {
   const p = new URL(href).searchParams;
   return {
@@ -48,6 +55,7 @@ export function readUrlState(href) {
     lang: parseQueryLanguage(p.get('lang')),
     view: p.get('view') === 'duplicates' ? 'duplicates' : '',
     dup: parseMinScore(p.get('dup')),  // null when absent
+    tiers: parseTiers(p.get('tiers')),
   };
 }
 

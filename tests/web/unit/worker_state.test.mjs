@@ -47,16 +47,16 @@ test('a clean load: starting, loading, partial once text and a shard are in, rea
   assert.equal(await settled(state.queryable), true);
   assert.deepEqual(lastStatus(), {
     state: 'ready',
-    message: 'Ready: searching 100 images (1 of 3 shards so far; results update as the rest arrive).',
+    message: 'Ready: searching 100 of 300 images so far (1 of 3 shards); results update as the rest arrive.',
     notes: [],
   });
 
   const before = posted.length;
   state.shardLoaded(200);
   assert.equal(posted.length, before + 1, 'each shard while partial updates the status');
-  assert.match(lastStatus().message, /searching 200 images \(2 of 3 shards/);
+  assert.match(lastStatus().message, /searching 200 of 300 images so far \(2 of 3 shards\)/);
   state.shardLoaded(300);
-  state.shardsFinished([]);
+  state.shardsFinished('');
   assert.equal(state.name, State.READY);
   assert.deepEqual(lastStatus(), { state: 'ready', message: 'Ready: searching 300 images.', notes: [] });
 });
@@ -65,7 +65,7 @@ test('shards that all finish before the text encoder go straight to ready', () =
   const { state, lastStatus } = recording();
   loadTo(state, { shards: 1, images: 100 });
   state.shardLoaded(100);
-  state.shardsFinished([]);
+  state.shardsFinished('');
   assert.equal(state.name, State.LOADING);
   state.textLoaded();
   assert.equal(state.name, State.READY);
@@ -75,7 +75,7 @@ test('shards that all finish before the text encoder go straight to ready', () =
 test('an index with no shards is ready once the text encoder is', () => {
   const { state, lastStatus } = recording();
   loadTo(state, { shards: 0, images: 0 });
-  state.shardsFinished([]);
+  state.shardsFinished('');
   state.textLoaded();
   assert.equal(state.name, State.READY);
   assert.equal(lastStatus().message, 'Ready: searching 0 images.');
@@ -87,12 +87,13 @@ test('damaged shards: ready, searchable, and the status reports them as an error
   state.textLoaded();
   state.shardLoaded(100);
   state.shardLoaded(200);
-  state.shardsFinished([new Error('Index damaged: shard-00002.bin does not match the manifest: 12 bytes, expected 100')]);
+  // The core's damage report (Index.damageReport): the refused shards, then what remains searchable.
+  state.shardsFinished('shard-00002.bin is 12 bytes, but manifest.json says 100. 200 of 300 images are searchable.');
   assert.equal(state.name, State.READY);
   assert.equal(state.isQueryable, true);
   assert.deepEqual(lastStatus(), {
     state: 'error',
-    message: 'Index damaged: shard-00002.bin does not match the manifest: 12 bytes, expected 100. 200 of 300 images are searchable.',
+    message: 'Index damaged: shard-00002.bin is 12 bytes, but manifest.json says 100. 200 of 300 images are searchable.',
     notes: [],
   });
   // A passing remark keeps the damage report after it.
@@ -114,7 +115,7 @@ test('a fatal error releases waiting queries, which then see it; later shards ch
   const before = posted.length;
   state.shardLoaded(100);
   state.textLoaded();
-  state.shardsFinished([]);
+  state.shardsFinished('');
   state.fail(new Error('a second failure'));
   assert.equal(state.name, State.FAILED);
   assert.equal(state.fatal, error, 'the first fatal error is kept');
@@ -155,7 +156,7 @@ test('transitions outside the table are refused', () => {
   loadTo(state, { shards: 1, images: 1 });
   state.textLoaded();
   state.shardLoaded(1);
-  state.shardsFinished([]);
+  state.shardsFinished('');
   assert.equal(state.name, State.READY);
   assert.throws(() => state.start(), /ready → starting/);
   assert.throws(() => state.step('again'), /ready → loading/);

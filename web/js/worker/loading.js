@@ -4,15 +4,18 @@
 //   startCore -> openIndexAndModel -> pickBackend -> (loadTextSide || loadIndexShards)
 //
 // `session` holds what loading makes and queries use: config, core, ort,
-// backend, model, tokenizer, textEncoder, index, indexInfo. A stage that
-// throws fails the worker (search_worker.js). Where others extend it: which
-// model serves an index (openModel), how shards arrive
+// backend, model, tokenizer, textEncoder, index (the core's Index, which
+// makes every index decision), indexInfo, tiers (the fetcher of rows for a
+// tiered index, else null). A stage that throws fails the worker
+// (search_worker.js). Where others extend it: which model serves an index
+// (openModel), how shards arrive
 // (loadIndexShards), what the text side needs (loadTextSide).
 
 import buildInfo from '../build_info.js';
 import { chooseBackend, backendLabel, loadOrt, requireWasmSimd } from './runtime.js';
 import { loadModelManifest, loadServedModel, loadTokenizer, loadEncoder, modelLanguages } from './model_loader.js';
-import { loadIndexManifest, loadShards, checkMemory, totalShardBytes } from './index_loader.js';
+import { loadIndexManifest, loadIndex } from './index_loader.js';
+import { Tiers } from './tiers.js';
 import { cacheAvailable } from './fetch_cache.js';
 import { UserError, coreRefusal } from './errors.js';
 import { formatCount, formatBytes } from '../format.js';
@@ -28,6 +31,7 @@ export function postIndexInfo(session, post) {
     base: indexInfo.base,
     count: index.size,
     totalCount: indexInfo.manifest.count,
+    tiered: Boolean(session.tiers),
     loadedShards: state.shards.loaded,
     totalShards: indexInfo.manifest.shards.length,
     modelName: model.manifest.name,
@@ -92,12 +96,12 @@ async function openIndexAndModel(session) {
   const indexInfo = (session.indexInfo = await loadIndexManifest(core, config.index));
   const im = indexInfo.manifest;
   const model = (session.model = await openModel(session, im, indexInfo.base));
+  const m = model.manifest;
   // The core's one model/index check: the model's fingerprint or one it
   // accepts (indexes from before fingerprint format 2), and its dim.
   coreRefusal('model-mismatch',
     (why) => `${why} Load the matching model with ?model=, or rebuild the index with this one.`,
     () => core.checkModelForIndex(model.json, indexInfo.text, `the page's model from ${model.base}`));
-  checkMemory(im, config.deviceMemory);
   if (model.fromCache || indexInfo.fromCache) state.note('Offline: using the cached model and index.');
   state.indexPlanned({ shards: im.shards.length, images: im.count });
 }
@@ -120,20 +124,27 @@ async function loadTextSide(session, post) {
   state.textLoaded();
 }
 
-// Shards one by one, each searchable as it arrives (`onShard`); damaged ones
-// are skipped and reported once all were tried.
+// Whole shards or heads, as the core's loading plan says, each searchable
+// as it arrives (`onShard`); damaged ones are skipped, and the core's damage
+// report shown once all were tried.
 async function loadIndexShards(session, post, onShard) {
-  const { core, index, indexInfo, model, state } = session;
-  const damaged = await loadShards(core, index, indexInfo, {
-    fingerprint: indexInfo.manifest.modelFingerprint,  // the model's own, or one it accepts
+  const { core, index, indexInfo, state, config } = session;
+  await loadIndex(core, indexInfo, {
+    tiers: config.tiers || 'auto',
+    deviceMemoryGb: config.deviceMemory,
     onProgress: progress(post, 'index', 'Index'),
+    onMode: (mode, plan) => {
+      session.tiers = mode === 'tiered' ? new Tiers(core, index, indexInfo) : null;
+      post({ type: 'index-mode', mode, downloadBytes: plan.downloadBytes });
+    },
+    note: (text) => state.note(text),
     onShard: () => {
       state.shardLoaded(index.size);
       postIndexInfo(session, post);
       onShard();
     },
   });
-  state.shardsFinished(damaged);
+  state.shardsFinished(index.damageReport);
 }
 
 // The whole sequence; resolves once every shard was tried. `onShard` runs
@@ -142,10 +153,10 @@ export async function load(session, post, onShard) {
   await startCore(session);
   await openIndexAndModel(session);
   await pickBackend(session, post);
-  const { core, model, indexInfo, state } = session;
-  session.index = new core.Index();
+  const { model, indexInfo, state } = session;
+  session.index = indexInfo.index;
   postIndexInfo(session, post);
   const im = indexInfo.manifest;
-  state.step(`Loading model “${model.manifest.name}” and ${formatCount(im.count)} images (${formatBytes(totalShardBytes(im))})…`);
+  state.step(`Loading model “${model.manifest.name}” and ${formatCount(im.count)} images…`);
   await Promise.all([loadTextSide(session, post), loadIndexShards(session, post, onShard)]);
 }

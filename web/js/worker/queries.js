@@ -19,7 +19,9 @@ import { MatchJudge } from './match.js';
 import { Labeller } from './labels.js';
 
 const TEXT_CACHE_SIZE = 128;
-const BINARY_PASS_MIN_VECTORS = 200_000;  // below this, exhaustive int8 is fast enough
+// While a tiered index's heads arrive, the last query re-runs at most this
+// often (each re-run may fetch rows); whole shards re-run on each arrival.
+const TIERED_RERUN_MS = 400;
 
 export class Queries {
   constructor(session, post) {
@@ -32,6 +34,7 @@ export class Queries {
     this.towers = new Map();     // language -> Promise of {tokenizer, encoder, contextLength}: other text towers
     this.encoderRuns = 0;        // reported with the mailbox's counts, for the debug hook
     this.encoding = Promise.resolve();  // the last encoder run (exclusive())
+    this.rerun = { running: false, again: false, at: 0, timer: null };
     this.mailbox = new QueryMailbox((q) => this.run(q), (q, err) => {
       post({ type: 'query-error', seq: q.seq, message: explain(err, 'searching').message });
     });
@@ -42,7 +45,9 @@ export class Queries {
         return r.embedding;
       },
       photo: (term, q) => this.imageEmbedding(q).then((r) => r.embedding),
-      id: (term) => this.storedEmbedding(term.text).embedding,
+      // "Similar" carries the row of the hit it came from (a hint: a tiered
+      // index finds other ids by fetching keys and records).
+      id: async (term, q) => (await this.storedEmbedding(term.text, q.kind === 'similar' && q.id === term.text ? q.at : null)).embedding,
       url: () => {
         throw new UserError('query', 'Query: an image URL cannot be a term here; drop, paste or choose the image instead.');
       },
@@ -98,18 +103,35 @@ export class Queries {
     const sha256 = q.kind === 'image' ? this.image?.sha256 || '' : '';
     const lang = terms.find((t) => t.lang)?.lang;  // the text tower that read the (first) text term
     this.last = { q, terms, embedding, sha256, lang, encodeMs: performance.now() - t0 };
-    this.search(this.last, false);
-    return true;
+    return this.search(this.last, false);
   }
 
   // After a shard arrives: the last answer again, over the larger index.
+  // One at a time; with tiers, at most every TIERED_RERUN_MS (and once more
+  // when the last head is in).
   rerunLast() {
+    const r = this.rerun;
     if (!this.last) return;
-    try {
-      this.search(this.last, true);
-    } catch {
-      // the next query reports it
+    if (r.running) {
+      r.again = true;
+      return;
     }
+    const { state, tiers } = this.session;
+    const wait = tiers && !state.shards.finished ? r.at + TIERED_RERUN_MS - performance.now() : 0;
+    if (wait > 0) {
+      if (!r.timer) r.timer = setTimeout(() => { r.timer = null; this.rerunLast(); }, wait);
+      return;
+    }
+    r.running = true;
+    r.at = performance.now();
+    const last = this.last;
+    this.search(last, true).catch(() => {}).finally(() => {  // the next query reports errors
+      r.running = false;
+      if (r.again) {
+        r.again = false;
+        this.rerunLast();
+      }
+    });
   }
 
   // ---- embedders -----------------------------------------------------------
@@ -168,10 +190,32 @@ export class Queries {
     return this.towers.get(lang);
   }
 
-  storedEmbedding(id) {
-    const embedding = this.session.index.embedding(id);
-    if (!embedding) throw new UserError('unknown-id', `No image with id “${id}” is in this index.`);
-    return { embedding };
+  // The stored vector of an id ("Similar", a similar: term, "What is
+  // this?" on a result): its row from the page's hit when given and still
+  // holding that id, else found by the core; fetched when a tiered index
+  // lacks it.
+  async storedEmbedding(id, hint = null) {
+    const at = await this.locateId(id, hint);
+    if (!at) throw new UserError('unknown-id', `No image with id “${id}” is in this index.`);
+    const { index, tiers } = this.session;
+    if (!index.hasVector(at.shard, at.row)) await tiers.vectors([index.vectorSpan(at.shard, at.row)]);
+    return { embedding: index.embeddingAt(at.shard, at.row), at };
+  }
+
+  async locateId(id, hint) {
+    const { index, tiers } = this.session;
+    if (hint && index.record(hint.shard, hint.row)?.id === id) return hint;
+    const l = index.locateId(id);
+    if (l.found) return { shard: l.shard, row: l.row };
+    return tiers ? tiers.locate(() => index.locateId(id)) : null;
+  }
+
+  // The indexed copy of a dropped photo, by the SHA-256 of its bytes.
+  async locateContent(sha256) {
+    const { index, tiers } = this.session;
+    const l = index.locateContent(sha256);
+    if (l.found) return { shard: l.shard, row: l.row };
+    return tiers ? tiers.locate(() => index.locateContent(sha256)) : null;
   }
 
   async imageEmbedding(q) {
@@ -213,28 +257,59 @@ export class Queries {
     const { state } = this.session;
     await state.queryable;
     if (state.fatal) throw state.fatal;
-    const image = target.kind === 'photo' ? (await this.imageEmbedding(target)).embedding : this.storedEmbedding(target.id).embedding;
+    const image = target.kind === 'photo' ? (await this.imageEmbedding(target)).embedding : (await this.storedEmbedding(target.id)).embedding;
     return this.labeller.label(labels || '', image, async (text) => (await this.textEmbedding(text)).embedding);
   }
 
   // ---- search and answer ---------------------------------------------------
 
-  search({ q, terms, embedding, sha256, lang, encodeMs }, partial) {
-    const { core, index, indexInfo } = this.session;
-    // The query image itself: by content hash for a photo, by id for "similar" or a similar: term.
-    const photoSelfId = (sha256 && index.findBySha256(sha256)) || '';
-    const selfId = selfIdOf(terms, photoSelfId);
+  // The core's search, in its steps: plan (first pass), the candidates'
+  // int8 rows a tiered index lacks, exact scores, the records of the hits.
+  // For whole shards the fetch steps have nothing to do.
+  async search({ q, terms, embedding, sha256, lang, encodeMs }, rerun) {
+    const { core, index, tiers, state } = this.session;
     const t0 = performance.now();
-    const options = {
-      k: q.k,
-      excludeId: q.excludeSelf ? selfId : '',
-      binary: index.size >= BINARY_PASS_MIN_VECTORS && indexInfo.manifest.binaryCodes,
-    };
-    const searched = (o) => (index.size === 0 ? [] : coreRefusal('search', (why) => `Search failed: ${why}`, () => index.search(embedding, o)));
-    const hits = searched({ ...options, minScore: q.minScore });
-    // The verdict is on the best result, whether or not the threshold keeps it.
-    const best = hits.length || !(q.minScore > -1) ? hits[0] : searched({ ...options, k: 1 })[0];
-    const match = partial && !this.session.state.shards.finished ? null : this.match.judge(embedding, best?.score, terms, imageModality(terms));
+    // The query image itself: the photo's indexed copy (by content), or the
+    // first positive similar: id (selfIdOf).
+    const photoAt = sha256 ? await this.locateContent(sha256) : null;
+    const photoSelfId = (photoAt && index.record(photoAt.shard, photoAt.row)?.id) || '';
+    const selfId = selfIdOf(terms, photoSelfId);
+    const self = !selfId ? null : selfId === photoSelfId ? photoAt
+      : await this.locateId(selfId, q.kind === 'similar' && q.id === selfId ? q.at : null);
+    if (self && tiers && !index.hasVector(self.shard, self.row)) await tiers.vectors([index.vectorSpan(self.shard, self.row)]);
+    let hits = [];
+    let best;
+    let unscored = 0;
+    const steps = {};  // milliseconds per step, for the debug hook and benchmarks
+    const step = (name, since) => { steps[name] = performance.now() - since; return performance.now(); };
+    if (index.size > 0) {
+      let t = performance.now();
+      // No threshold here: the verdict is on the best result, whether or not
+      // the threshold keeps it; the core's rule (score >= threshold, in
+      // float) is applied below, which keeps the same hits.
+      const plan = coreRefusal('search', (why) => `Search failed: ${why}`, () => index.plan(embedding, {
+        k: q.k,
+        excludeAt: q.excludeSelf && self ? self : undefined,
+      }));
+      t = step('firstPass', t);
+      try {
+        const missing = index.missingVectors(plan);
+        if (missing.length) await tiers.vectors(missing);
+        t = step('fetchRows', t);
+        ({ hits, unscored } = index.finish(plan));
+        t = step('score', t);
+      } finally {
+        plan.delete();
+      }
+      best = hits[0];
+      if (q.minScore > -1) hits = hits.filter((h) => h.score >= Math.fround(q.minScore));
+      const records = index.missingRecords(hits);
+      if (records.length) await tiers.records(records);
+      step('fetchRecords', t);
+      hits = hits.map((h) => ({ ...index.record(h.shard, h.row), score: h.score, shard: h.shard, row: h.row }));
+    }
+    const { searchable, images, finished } = state.shards;
+    const match = rerun && !finished ? null : this.match.judge(embedding, best?.score, terms, imageModality(terms));
     this.post({
       type: 'results',
       seq: q.seq,
@@ -245,14 +320,20 @@ export class Queries {
       expression: shareableExpression(core, terms, photoSelfId),
       match,
       unknownWords: this.match.unknownWords(terms),
-      partial,
+      rerun,
+      // Partial: the index (or its first stage) is still arriving.
+      partial: !finished && searchable < images ? { searched: index.size, total: images } : null,
+      unscored,
       hits,
       encodeMs,
       searchMs: performance.now() - t0,
+      steps,
       embedding,
-      selfId,
-      selfEmbedding: selfId ? index.embedding(selfId) : null,
+      selfId: self ? selfId : '',
+      selfEmbedding: self && index.hasVector(self.shard, self.row) ? index.embeddingAt(self.shard, self.row) : null,
       queryStats: { ...this.mailbox.stats, encoderRuns: this.encoderRuns },
+      parts: tiers ? { ...tiers.stats } : null,
     });
+    return true;
   }
 }

@@ -103,13 +103,11 @@ export class WorkerState {
     if (!this.maybeQueryable() && this.isQueryable) this.post();
   }
 
-  // Every shard was tried; `damaged` are the errors of those skipped.
-  shardsFinished(damaged = []) {
+  // Every shard was tried; `report` is the core's damage report (the
+  // refused shards and why, how many images remain searchable), or ''.
+  shardsFinished(report = '') {
     this.shards.finished = true;
-    if (damaged.length) {
-      const sentences = damaged.map((e) => (/[.!?]$/.test(e.message) ? e.message : `${e.message}.`));
-      this.damage = `${sentences.join(' ')} ${formatCount(this.shards.searchable)} of ${formatCount(this.shards.images)} images are searchable.`;
-    }
+    if (report) this.damage = `Index damaged: ${report}`;
     this.maybeQueryable();
   }
 
@@ -162,9 +160,11 @@ export class WorkerState {
   }
 
   readyMessage() {
-    const { loaded, total, searchable } = this.shards;
-    const partial = loaded < total && !this.shards.finished ? ` (${loaded} of ${total} shards so far; results update as the rest arrive)` : '';
-    return `Ready: searching ${formatCount(searchable)} images${partial}.`;
+    const { loaded, total, searchable, images } = this.shards;
+    if (loaded < total && !this.shards.finished) {
+      return `Ready: searching ${formatCount(searchable)} of ${formatCount(images)} images so far (${loaded} of ${total} shards); results update as the rest arrive.`;
+    }
+    return `Ready: searching ${formatCount(searchable)} images.`;
   }
 
   post() {
