@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -132,5 +133,15 @@ class Flags {
   std::vector<std::string> declared_;
   bool help_ = false;
 };
+
+// Writes a whole file, or exits naming it: a benchmark stops at its first problem.
+inline void write_file(const std::string& path, const void* data, size_t bytes) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f.write(static_cast<const char*>(data), std::streamsize(bytes));
+  if (!f.good()) {
+    std::fprintf(stderr, "cannot write %s\n", path.c_str());
+    std::exit(1);
+  }
+}
 
 }  // namespace bench

@@ -29,11 +29,6 @@ void die(const std::string& why) {
   std::exit(1);
 }
 
-void write_file(const std::string& path, const void* data, size_t bytes) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f.write(static_cast<const char*>(data), std::streamsize(bytes));
-  if (!f.good()) die("cannot write " + path);
-}
 
 std::vector<float> read_floats(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -81,7 +76,7 @@ int main(int argc, char** argv) {
 
   if (!queries_out.empty()) {
     const std::vector<float> q = bench::synthetic_queries(model, nq, seed);
-    write_file(queries_out, q.data(), q.size() * sizeof(float));
+    bench::write_file(queries_out, q.data(), q.size() * sizeof(float));
   }
   if (out.empty()) return 0;
   if (n == 0) die("--n must be positive");
@@ -99,7 +94,7 @@ int main(int argc, char** argv) {
       model, n, shard_rows, seed,
       [&](bench::SyntheticShard& s) -> clip::Status {
         std::snprintf(name, sizeof name, "shard-%05zu.bin", s.index);
-        write_file(out + "/" + name, s.bytes.data(), s.bytes.size());
+        bench::write_file(out + "/" + name, s.bytes.data(), s.bytes.size());
         manifest.shards.push_back(clip::describe_shard(name, s.bytes));
         manifest.count += manifest.shards.back().count;
         const size_t rows = s.embeddings.size() / dim;

@@ -29,13 +29,12 @@
 //   (?tiers=off), today's all-in-memory loading, under "whole".
 
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import { TYPES, sendFile, resolveUnder, fileSource } from '../tools/serve.mjs';
+import { startStaticServer } from '../tools/serve.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -149,38 +148,10 @@ function prepare(words) {
 
 // ---- the server: Range-capable, counting what it sends ----------------------
 
-function startServer(root) {
+async function startServer(root) {
   const sent = [];  // {at: ms since epoch when the answer ended, bytes}
-  const server = http.createServer((req, res) => {
-    const headers = { 'cache-control': 'no-cache' };
-    const file = resolveUnder(root, new URL(req.url, 'http://x').pathname);
-    let body = null;
-    try {
-      body = file && fs.statSync(file).isFile() ? fileSource(file) : null;
-    } catch {
-      body = null;
-    }
-    if (!body) {
-      res.writeHead(404, headers);
-      res.end();
-      return;
-    }
-    headers['content-type'] = TYPES[path.extname(file)] || 'application/octet-stream';
-    let bytes = 0;
-    const write = res.write.bind(res);
-    const end = res.end.bind(res);
-    res.write = (chunk, ...rest) => {
-      bytes += chunk?.length || 0;
-      return write(chunk, ...rest);
-    };
-    res.end = (chunk, ...rest) => {
-      bytes += chunk?.length || 0;
-      return end(chunk, ...rest);
-    };
-    res.on('finish', () => sent.push({ at: Date.now(), bytes }));
-    sendFile(req, res, body, headers);
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, sent, url: `http://127.0.0.1:${server.address().port}/` })));
+  const { server, url } = await startStaticServer({ root, onSent: (bytes) => sent.push({ at: Date.now(), bytes }) });
+  return { server, sent, url };
 }
 
 // ---- the browser -------------------------------------------------------------

@@ -36,11 +36,6 @@ void die(const std::string& why) {
   std::exit(1);
 }
 
-void write_file(const std::string& path, const void* data, size_t bytes) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f.write(static_cast<const char*>(data), std::streamsize(bytes));
-  if (!f.good()) die("cannot write " + path);
-}
 
 char* numbered(char (&buf)[64], const char* pattern, size_t i) {
   std::snprintf(buf, sizeof buf, pattern, i);
@@ -99,7 +94,7 @@ int main(int argc, char** argv) {
   char name[64];
   auto st = bench::for_each_synthetic_shard(model, n, shard_rows, seed, [&](bench::SyntheticShard& s) -> clip::Status {
     numbered(name, "shard-%05zu.bin", s.index);
-    write_file(out + "/" + name, s.bytes.data(), s.bytes.size());
+    bench::write_file(out + "/" + name, s.bytes.data(), s.bytes.size());
     data["shards"].push_back(name);
     manifest.shards.push_back(clip::describe_shard(name, s.bytes));
     manifest.count += manifest.shards.back().count;
@@ -112,11 +107,11 @@ int main(int argc, char** argv) {
   for (size_t first = 0, i = 0; first < n; first += kVectorsPerFile, ++i) {
     const size_t rows = std::min(kVectorsPerFile, n - first);
     numbered(name, "vectors-%03zu.f32", i);
-    write_file(out + "/" + name, &vectors[first * dim], rows * dim * sizeof(float));
+    bench::write_file(out + "/" + name, &vectors[first * dim], rows * dim * sizeof(float));
     data["vectors"].push_back(name);
   }
   const std::vector<float> queries = bench::synthetic_queries(model, nq, seed);
-  write_file(out + "/queries.f32", queries.data(), queries.size() * sizeof(float));
+  bench::write_file(out + "/queries.f32", queries.data(), queries.size() * sizeof(float));
   data["queries"] = "queries.f32";
   const auto truth = bench::exact_top_k(vectors.data(), n, queries, dim, kK);
   data["truth"] = truth;

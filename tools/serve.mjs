@@ -128,6 +128,21 @@ export function sendFile(req, res, source, headers) {
   res.end(req.method === 'HEAD' ? undefined : payload);
 }
 
+function countBody(res, onSent) {
+  let bytes = 0;
+  const write = res.write.bind(res);
+  const end = res.end.bind(res);
+  res.write = (chunk, ...rest) => {
+    bytes += chunk?.length || 0;
+    return write(chunk, ...rest);
+  };
+  res.end = (chunk, ...rest) => {
+    bytes += typeof chunk === 'function' ? 0 : chunk?.length || 0;
+    return end(chunk, ...rest);
+  };
+  res.on('finish', () => onSent(bytes));
+}
+
 // The file a URL path names under `dir`, never outside it; a folder's index.html.
 export function resolveUnder(dir, urlPath) {
   let rel;
@@ -145,9 +160,12 @@ export function resolveUnder(dir, urlPath) {
   }
 }
 
-export async function startStaticServer({ root, port = 0, host = '127.0.0.1', isolate = false }) {
+// `onSent(bytes)` hears the body size of every answer once it is sent (the
+// page benchmark counts what the page downloads with it).
+export async function startStaticServer({ root, port = 0, host = '127.0.0.1', isolate = false, onSent = null }) {
   const dir = path.resolve(root);
   const server = http.createServer((req, res) => {
+    if (onSent) countBody(res, onSent);
     const headers = { 'cache-control': 'no-cache' };
     if (isolate) {
       headers['cross-origin-opener-policy'] = 'same-origin';

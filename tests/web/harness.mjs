@@ -181,6 +181,18 @@ export class PageDriver {
   }
 }
 
+// Forgets everything the site stored in `context` (service worker, Cache
+// Storage), so the next page loads as on a first visit.
+export async function clearSite(context, siteUrl) {
+  const page = await context.newPage();
+  await page.goto(siteUrl + 'icon.svg');
+  await page.evaluate(async () => {
+    for (const r of await navigator.serviceWorker.getRegistrations()) await r.unregister();
+    for (const k of await caches.keys()) await caches.delete(k);
+  });
+  await page.close();
+}
+
 export function cosine(a, b) {
   let dot = 0, na = 0, nb = 0;
   for (let i = 0; i < a.length; i++) {

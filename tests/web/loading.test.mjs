@@ -21,6 +21,7 @@ import { startServer } from './static_server.mjs';
 import { formatBytes } from '../../web/js/format.js';
 import {
   WEB_DIR, REPO, PYTHON, requireBuiltPage, cli, launchBrowser, PageDriver, cosine, nativeEmbedding,
+  clearSite as clearSiteIn,
 } from './harness.mjs';
 
 requireBuiltPage();
@@ -99,14 +100,8 @@ after(async () => {
 });
 
 // Each scenario in its own page with its caches cleared: nothing carries over.
-async function clearSite() {
-  const page = await browser.context.newPage();
-  await page.goto(server.url + 'icon.svg');
-  await page.evaluate(async () => {
-    for (const r of await navigator.serviceWorker.getRegistrations()) await r.unregister();
-    for (const k of await caches.keys()) await caches.delete(k);
-  });
-  await page.close();
+function clearSite() {
+  return clearSiteIn(browser.context, server.url);
 }
 
 async function openFresh(query, { backend = 'wasm' } = {}) {

@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startServer } from './static_server.mjs';
-import { WEB_DIR, requireBuiltPage, launchBrowser, PageDriver } from './harness.mjs';
+import { WEB_DIR, requireBuiltPage, launchBrowser, PageDriver, clearSite as clearSiteIn } from './harness.mjs';
 
 requireBuiltPage();
 const INDEX_DIR = path.join(WEB_DIR, 'index');
@@ -48,14 +48,8 @@ after(async () => {
   await server?.close();
 });
 
-async function clearSite() {
-  const page = await browser.context.newPage();
-  await page.goto(server.url + 'icon.svg');
-  await page.evaluate(async () => {
-    for (const r of await navigator.serviceWorker.getRegistrations()) await r.unregister();
-    for (const k of await caches.keys()) await caches.delete(k);
-  });
-  await page.close();
+function clearSite() {
+  return clearSiteIn(browser.context, server.url);
 }
 
 // A fresh page on a server answering Range requests in `mode`.

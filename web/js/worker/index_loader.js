@@ -55,6 +55,15 @@ export function memoryBudget(deviceMemoryGb) {
   return Math.min(WASM_INDEX_LIMIT, deviceMemoryGb ? (deviceMemoryGb * GiB) / 4 : GiB);
 }
 
+// A shard that could not be added: the core has recorded why when it
+// refused the bytes itself; otherwise (a failed download) it is told here.
+// Out of memory stops the loading.
+function recordFailure(index, entry, file, err) {
+  const e = shardError(err, file);
+  if (e.kind === 'oom') throw e;
+  if (!isCoreError(err)) index.refuseShard(entry, e.message.replace(/^Index damaged: /, ''));
+}
+
 function shardError(err, file) {
   if (err instanceof UserError) return err;
   if (isCoreError(err)) return new UserError('index-damaged', `Index damaged: ${err.message}`);
@@ -71,7 +80,6 @@ async function loadWholeShards(core, loaded, { onProgress, onShard, first }) {
   const { index, manifest, base } = loaded;
   const total = manifest.shards.reduce((sum, s) => sum + s.bytes, 0);
   let done = 0;
-  const damaged = [];
   for (const [entry, shard] of manifest.shards.entries()) {
     const url = new URL(shard.file, base).href;
     try {
@@ -91,15 +99,11 @@ async function loadWholeShards(core, loaded, { onProgress, onShard, first }) {
       index.addShard(entry, bytes, sha);
       onShard();
     } catch (err) {
-      const e = shardError(err, shard.file);
-      if (e.kind === 'oom') throw e;
-      if (!isCoreError(err)) index.refuseShard(entry, e.message.replace(/^Index damaged: /, ''));
-      damaged.push(e);
+      recordFailure(index, entry, shard.file, err);
     }
     done += shard.bytes;
     onProgress(done, total);
   }
-  return damaged;
 }
 
 // A shard's head: from Cache Storage when this head (its SHA-256) was kept,
@@ -137,7 +141,6 @@ async function loadHeads(core, loaded, cache, { onProgress, onShard }) {
   const { index, manifest, base } = loaded;
   const total = manifest.shards.reduce((sum, s) => sum + s.headBytes, 0);
   let done = manifest.shards[0].headBytes;
-  const damaged = [];
   const start = (entry) => {
     const shard = manifest.shards[entry];
     const url = new URL(shard.file, base).href;
@@ -159,15 +162,11 @@ async function loadHeads(core, loaded, cache, { onProgress, onShard }) {
       await addHead(core, index, entry, shard, got, cache);
       onShard();
     } catch (err) {
-      const e = shardError(err, shard.file);
-      if (e.kind === 'oom') throw e;
-      if (!isCoreError(err)) index.refuseShard(entry, e.message.replace(/^Index damaged: /, ''));
-      damaged.push(e);
+      recordFailure(index, entry, shard.file, err);
     }
     done += shard.headBytes;
     onProgress(done, total);
   }
-  return damaged;
 }
 
 function needsRangeError(loaded, tieredPlan, wholePlan, budget, deviceMemoryGb, why) {
@@ -180,8 +179,8 @@ function needsRangeError(loaded, tieredPlan, wholePlan, budget, deviceMemoryGb, 
     '`node tools/serve.mjs` (or nginx, Apache, most static hosts); python3 -m http.server does not support Range.');
 }
 
-// Loads the index the way the core's loading plan says; resolves to
-// {mode: 'whole'|'tiered', damaged: [UserError]} once every shard was tried.
+// Loads the index the way the core's loading plan says; resolves to 'whole'
+// or 'tiered' once every shard was tried (the core holds the damage report).
 export async function loadIndex(core, loaded, { tiers = 'auto', deviceMemoryGb, onProgress, onShard, onMode, note }) {
   const { index, manifest, base } = loaded;
   const budget = memoryBudget(deviceMemoryGb);
@@ -192,14 +191,12 @@ export async function loadIndex(core, loaded, { tiers = 'auto', deviceMemoryGb, 
     const first = manifest.shards[0];
     const url = new URL(first.file, base).href;
     let got = null;
-    let failure = null;
     try {
       got = await fetchHead(url, first, cache);
     } catch (err) {
       if (!(err instanceof RangeFetchError) || err.reason === 'http' || err.reason === 'network') {
         // Not about Range: the first shard is damaged or missing; the rest may be fine.
-        failure = shardError(err, first.file);
-        index.refuseShard(0, failure.message.replace(/^Index damaged: /, ''));
+        recordFailure(index, 0, first.file, err);
       } else {
         // No Range, or broken Range: whole shards if they fit.
         const whole = index.loadingPlan(false, budget, tiers);
@@ -210,27 +207,24 @@ export async function loadIndex(core, loaded, { tiers = 'auto', deviceMemoryGb, 
           `a server with Range support would let the page load ${formatBytes(plan.downloadBytes)} first.`);
         onMode('whole', whole);
         const body = err.reason === 'ignored' && err.body?.length === first.bytes ? err.body : null;
-        return { mode: 'whole', damaged: await loadWholeShards(core, loaded, { onProgress, onShard, first: body }) };
+        await loadWholeShards(core, loaded, { onProgress, onShard, first: body });
+        return 'whole';
       }
     }
     onMode('tiered', plan);
-    const damaged = [];
     if (got) {
       try {
         await addHead(core, index, 0, first, got, cache);
         onShard();
       } catch (err) {
-        failure = shardError(err, first.file);  // the core recorded its refusal
+        recordFailure(index, 0, first.file, err);
       }
     }
-    if (failure) {
-      if (failure.kind === 'oom') throw failure;
-      damaged.push(failure);
-    }
-    damaged.push(...await loadHeads(core, loaded, cache, { onProgress, onShard }));
-    return { mode: 'tiered', damaged };
+    await loadHeads(core, loaded, cache, { onProgress, onShard });
+    return 'tiered';
   }
   if (!plan.fits) throw tooLargeError(plan.memoryBytes, budget, deviceMemoryGb);
   onMode('whole', plan);
-  return { mode: 'whole', damaged: await loadWholeShards(core, loaded, { onProgress, onShard }) };
+  await loadWholeShards(core, loaded, { onProgress, onShard });
+  return 'whole';
 }
