@@ -4,7 +4,7 @@
 // Embeddings come from `clipsearch embed` (no encoder runs under node).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
@@ -21,10 +21,12 @@ const model = JSON.parse(readFileSync(join(sourceDir, 'models/demo/model.json'),
 runCli('demo-data', '--out', join(dir, 'set'), '--count', '60', '--seed', '35');
 runCli('index', '--input', join(dir, 'set/captions.jsonl'), '--out', join(dir, 'index'), '--no-thumbs',
        '--shard-size', '25', '--device', 'cpu');
-const index = new core.Index();
-for (const name of readdirSync(join(dir, 'index')).filter((n) => n.startsWith('shard-')).sort()) {
-  index.addShard(readFileSync(join(dir, 'index', name)), name);
-}
+// The index as the page opens it: its manifest, then each shard it lists.
+const manifestText = readFileSync(join(dir, 'index/manifest.json'), 'utf8');
+const shardFiles = JSON.parse(manifestText).shards.map((s) => s.file);
+const shardBytes = (i) => readFileSync(join(dir, 'index', shardFiles[i]));
+const index = core.Index.fromManifest(manifestText);
+shardFiles.forEach((_, i) => index.addShard(i, shardBytes(i), ''));
 
 // The texts' embeddings from the native text encoder, one row each.
 function embed(texts) {
@@ -96,15 +98,14 @@ test('an image term is judged against the index images', () => {
 });
 
 test('no verdict for an index that grew since its calibration', () => {
-  const small = new core.Index();
-  const names = readdirSync(join(dir, 'index')).filter((n) => n.startsWith('shard-')).sort();
-  small.addShard(readFileSync(join(dir, 'index', names[0])), names[0]);
+  const small = core.Index.fromManifest(manifestText);
+  small.addShard(0, shardBytes(0), '');
   small.calibrateMatches(null);
   const q = small.embedding('images/000000.png');
   assert.notEqual(small.judgeMatch(q, 0.9, true, []), null);
-  small.addShard(readFileSync(join(dir, 'index', names[1])), names[1]);
+  small.addShard(1, shardBytes(1), '');
   assert.equal(small.judgeMatch(q, 0.9, true, []), null);
-  assert.throws(() => new core.Index().calibrateMatches(null), { name: 'ClipError', message: /no shards/ });
+  assert.throws(() => core.Index.fromManifest(manifestText).calibrateMatches(null), { name: 'ClipError', message: /no shards/ });
   small.delete();
 });
 
