@@ -90,17 +90,6 @@ class Index {
 
   val manifest() const { return index_manifest_to_js(index_.manifest()); }
 
-  // model: {name, fingerprint, dim}; where: how the page names it.
-  val check_model(const val& model, const std::string& where) const {
-    clip::ModelIdentity m;
-    read_string(model, "name", &m.name);
-    read_string(model, "fingerprint", &m.fingerprint);
-    m.dim = uint32_t(count_from_js(model["dim"]));
-    clip::Status st = index_.check_model(m, where);
-    if (!st) return js_error(st.message());
-    return val(true);
-  }
-
   // tiers: 'auto' (the core's threshold), 'on' (heads whenever possible), 'off'.
   val loading_plan(bool byte_ranges, double memory_budget, const std::string& tiers) const {
     clip::LoadingPlan p = index_.loading_plan(byte_ranges && tiers != "off", uint64_t(std::max(0.0, memory_budget)),
@@ -408,7 +397,6 @@ EMSCRIPTEN_BINDINGS(clipsearch_index) {
   class_<SearchPlan>("SearchPlan");
   class_<Index>("Index")
       .class_function("fromManifest", &Index::from_manifest)
-      .function("checkModel", &Index::check_model)
       .function("loadingPlan", &Index::loading_plan)
       .function("addShard", &Index::add_shard)
       .function("addShardHead", &Index::add_shard_head)

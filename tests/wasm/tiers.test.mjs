@@ -1,6 +1,6 @@
 // The core Index through wasm as the page drives it: the manifest's checks
 // of every shard (size, SHA-256, row count, dim, model, ids) with the damage
-// report, the model check, the loading plan, and tiered loading: shard heads
+// report, the loading plan, and tiered loading: shard heads
 // first, then the int8 rows of each query's candidates and the records of
 // its hits, each checked against its head. Tiered answers must equal the
 // whole index's with the same first pass, to the bit.
@@ -141,12 +141,8 @@ test('a manifest whose row count or dim disagrees with a shard is refused though
   assert.match(index.damageReport, /HTTP 404\. 0 of 750 images are searchable\.$/);
 });
 
-test('the model check and the loading plan are the core\'s', () => {
+test('the loading plan is the core\'s', () => {
   const index = indexFor(core, model, files);
-  assert.equal(index.checkModel({ name: 'test', fingerprint: 'fp-tiers', dim }, 'the page\'s model'), true);
-  assert.match(refusal(() => index.checkModel({ name: 'other', fingerprint: 'fp-other', dim }, 'the page\'s model from x/')),
-    /^This index was built with another model: it needs "test" \(fingerprint fp-tiers\) but the page's model from x\/ is "other"/);
-  assert.match(refusal(() => index.checkModel({ name: 'test', fingerprint: 'fp-tiers', dim: 32 }, 'm')), /holds 64-d vectors/);
   const small = index.loadingPlan(true, 2 ** 30, 'auto');
   assert.equal(small.tiered, false, '750 images load whole');
   const forced = index.loadingPlan(true, 2 ** 30, 'on');

@@ -96,7 +96,6 @@ async function openIndexAndModel(session) {
   const indexInfo = (session.indexInfo = await loadIndexManifest(core, config.index));
   const im = indexInfo.manifest;
   const model = (session.model = await openModel(session, im, indexInfo.base));
-  const m = model.manifest;
   // The core's one model/index check: the model's fingerprint or one it
   // accepts (indexes from before fingerprint format 2), and its dim.
   coreRefusal('model-mismatch',
