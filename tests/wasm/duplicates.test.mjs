@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 
-import { loadCore, random, refusal } from './support.mjs';
+import { indexFor, loadCore, random, refusal } from './support.mjs';
 
 const core = await loadCore();
 const dim = 64;
@@ -24,16 +24,17 @@ function planted() {
     for (let c = 1; c <= (copies[i] ?? 0); ++c)
       rows.push({ id: `pic-${i}-copy-${c}`, v: v.map((x) => x + 0.05 * gauss()), width: 100 + 10 * c });
   }
-  const index = new core.Index();
-  for (const [s, part] of [rows.slice(0, 120), rows.slice(120)].entries()) {
+  const files = [rows.slice(0, 120), rows.slice(120)].map((part, s) => {
     const embeddings = new Float32Array(part.length * dim);
     part.forEach((r, i) => embeddings.set(r.v, i * dim));
     const bytes = core.encodeShard({
       fingerprint: 'fp', dim, binary: true, embeddings,
       records: part.map((r) => ({ id: r.id, caption: '', source: `${r.id}.png`, thumb: '', width: r.width, height: 100, sha256: '0'.repeat(64) })),
     });
-    index.addShard(bytes, `shard-${s}.bin`);
-  }
+    return { file: `shard-${s}.bin`, bytes };
+  });
+  const index = indexFor(core, { name: 'm', fingerprint: 'fp', dim }, files);
+  files.forEach((f, i) => index.addShard(i, f.bytes, ''));
   return index;
 }
 
