@@ -118,6 +118,13 @@ class Index {
     return val(index_.manifest().shards[entry].count);
   }
 
+  // Accepted shard i (a head) completed by its whole file; true, or a ClipError.
+  val complete_shard(uint32_t i, const val& bytes, const std::string& sha256_hex) {
+    clip::Status st = index_.complete_shard(i, bytes_from_js(bytes), sha256_hex);
+    if (!st) return js_error(st.message());
+    return val(true);
+  }
+
   void refuse_shard(uint32_t entry, const std::string& reason) { (void)index_.refuse_shard(entry, reason); }
 
   val refusals() const {
@@ -299,7 +306,6 @@ class Index {
   // can report progress: rows [begin, end) against the whole index, as
   // {rows: Uint32Array [aShard, aRow, bShard, bRow, ...], scores: Float32Array}.
   val near_duplicate_pairs(double begin, double end, float threshold) const {
-    if (const std::string why = heads_refuse("nearDuplicatePairs"); !why.empty()) return js_error(why);
     if (!(begin >= 0) || !(end >= begin) || end > double(searcher().size()))
       return js_error("nearDuplicatePairs: rows " + std::to_string(begin) + " to " + std::to_string(end) +
                       " are not within the index's " + std::to_string(searcher().size()));
@@ -319,7 +325,7 @@ class Index {
 
   // The groups of the pairs every range gave: [{keeper: id, members: [{...record, score}]}].
   val duplicate_groups(const val& rows_js, const val& scores_js) const {
-    if (const std::string why = heads_refuse("duplicateGroups"); !why.empty()) return js_error(why);
+    if (clip::Status whole = clip::require_whole_shards(searcher()); !whole) return js_error(whole.message());
     const std::vector<uint32_t> rows = uint32s_from_js(rows_js);
     const std::vector<float> scores = floats_from_js(scores_js);
     if (rows.size() != 4 * scores.size())
@@ -352,19 +358,10 @@ class Index {
   // The manifest entry of accepted shard i (the file to fetch its rows from).
   uint32_t shard_entry(uint32_t i) const { return i < index_.accepted_shards() ? uint32_t(index_.shard_entry(i)) : 0; }
   bool shard_whole(uint32_t i) const { return i < index_.accepted_shards() && index_.shard(i).whole(); }
+  bool all_whole() const { return index_.all_whole(); }
 
  private:
   const clip::Searcher& searcher() const { return index_.searcher(); }
-
-  // Duplicates compare every row with every other: shard heads (tiers) do
-  // not hold their rows. "" when every shard is whole.
-  std::string heads_refuse(const char* what) const {
-    for (uint32_t i = 0; i < index_.accepted_shards(); ++i)
-      if (!index_.shard(i).whole())
-        return std::string(what) + ": " + index_.shard(i).name() +
-               " is loaded as a head (tiers), without its rows; open the index with ?tiers=off to find duplicates";
-    return "";
-  }
 
   val hits_to_js(const std::vector<clip::Hit>& hits) {
     val out = val::array();
@@ -401,6 +398,7 @@ EMSCRIPTEN_BINDINGS(clipsearch_index) {
       .function("addShard", &Index::add_shard)
       .function("addShardHead", &Index::add_shard_head)
       .function("refuseShard", &Index::refuse_shard)
+      .function("completeShard", &Index::complete_shard)
       .function("search", &Index::search)
       .function("search", &Index::search_default)
       .function("plan", &Index::plan)
@@ -431,7 +429,8 @@ EMSCRIPTEN_BINDINGS(clipsearch_index) {
       .property("dim", &Index::dim)
       .property("fingerprint", &Index::fingerprint)
       .property("shardCount", &Index::shard_count)
-      .property("settledShards", &Index::settled_shards);
+      .property("settledShards", &Index::settled_shards)
+      .property("allWhole", &Index::all_whole);
 }
 
 }  // namespace clipwasm

@@ -18,6 +18,14 @@ std::string sentence(std::string s) {
   return s;
 }
 
+// The SHA-256 of the head a tiered reader would load from this whole file,
+// when the caller hashes files (`hashed`) and the manifest lists a head: it
+// must be the manifest's, so whole and tiered readers accept the same index.
+std::string head_sha256_of(const ShardEntry& e, const std::vector<uint8_t>& bytes, bool hashed) {
+  if (!hashed || e.version != 2 || e.head_bytes > bytes.size()) return "";
+  return to_hex(sha256(bytes.data(), size_t(e.head_bytes)));
+}
+
 }  // namespace
 
 ShardEntry describe_shard(const std::string& file, const std::vector<uint8_t>& bytes) {
@@ -99,27 +107,44 @@ Status Index::check_shard(const ShardEntry& e, const Shard& s) const {
   return ok_status();
 }
 
+Status Index::check_file(const ShardEntry& e, uint64_t bytes, const std::string& sha256_hex) const {
+  if (bytes != e.bytes)
+    return make_error(e.file + " is " + std::to_string(bytes) + " bytes, but manifest.json says " +
+                      std::to_string(e.bytes));
+  if (!sha256_hex.empty() && sha256_hex != e.sha256)
+    return make_error(e.file + ": SHA-256 " + short_fingerprint(sha256_hex) + " differs from manifest.json's " +
+                      short_fingerprint(e.sha256));
+  return ok_status();
+}
+
+Status Index::check_head(const ShardEntry& e, uint64_t head_bytes, const std::string& head_sha256_hex) const {
+  if (head_bytes != e.head_bytes)
+    return make_error(e.file + ": its head is " + std::to_string(head_bytes) + " bytes, but manifest.json says " +
+                      std::to_string(e.head_bytes));
+  if (!head_sha256_hex.empty() && head_sha256_hex != e.head_sha256)
+    return make_error(e.file + ": the SHA-256 of its head, " + short_fingerprint(head_sha256_hex) +
+                      ", differs from manifest.json's " + short_fingerprint(e.head_sha256));
+  return ok_status();
+}
+
 Status Index::check_size(size_t entry, uint64_t bytes) {
   if (entry >= manifest_.shards.size())
     return make_error("shard entry " + std::to_string(entry) + " is not in manifest.json (" +
                       std::to_string(manifest_.shards.size()) + " shards)");
   const ShardEntry& e = manifest_.shards[entry];
   if (settled_[entry]) return make_error(e.file + " was already added");
-  if (bytes != e.bytes)
-    return refuse(entry, e.file + " is " + std::to_string(bytes) + " bytes, but manifest.json says " +
-                             std::to_string(e.bytes));
+  if (Status st = check_file(e, bytes, ""); !st) return refuse(entry, st.message());
   return ok_status();
 }
 
 Status Index::add_shard(size_t entry, std::vector<uint8_t> bytes, const std::string& sha256_hex) {
   CLIP_TRY(check_size(entry, bytes.size()));
   const ShardEntry& e = manifest_.shards[entry];
-  if (!sha256_hex.empty() && sha256_hex != e.sha256)
-    return refuse(entry, e.file + ": SHA-256 " + short_fingerprint(sha256_hex) + " differs from manifest.json's " +
-                             short_fingerprint(e.sha256));
+  if (Status st = check_file(e, bytes.size(), sha256_hex); !st) return refuse(entry, st.message());
+  const std::string head_sha = head_sha256_of(e, bytes, !sha256_hex.empty());
   Result<Shard> shard = Shard::parse(std::move(bytes), e.file);
   if (!shard) return refuse(entry, shard.message());
-  return accept(entry, std::move(shard).value());
+  return accept(entry, std::move(shard).value(), head_sha);
 }
 
 Status Index::add_shard_head(size_t entry, std::vector<uint8_t> head, const std::string& sha256_hex) {
@@ -129,12 +154,7 @@ Status Index::add_shard_head(size_t entry, std::vector<uint8_t> head, const std:
   const ShardEntry& e = manifest_.shards[entry];
   if (settled_[entry]) return make_error(e.file + " was already added");
   if (e.version != 2) return refuse(entry, e.file + " is a version-" + std::to_string(e.version) + " shard, which has no head to load alone");
-  if (head.size() != e.head_bytes)
-    return refuse(entry, e.file + ": its head is " + std::to_string(head.size()) + " bytes, but manifest.json says " +
-                             std::to_string(e.head_bytes));
-  if (!sha256_hex.empty() && sha256_hex != e.head_sha256)
-    return refuse(entry, e.file + ": the SHA-256 of its head, " + short_fingerprint(sha256_hex) +
-                             ", differs from manifest.json's " + short_fingerprint(e.head_sha256));
+  if (Status st = check_head(e, head.size(), sha256_hex); !st) return refuse(entry, st.message());
   Result<Shard> shard = Shard::parse_head(std::move(head), e.file);
   if (!shard) return refuse(entry, shard.message());
   if (shard->file_size() != e.bytes)
@@ -143,12 +163,33 @@ Status Index::add_shard_head(size_t entry, std::vector<uint8_t> head, const std:
   return accept(entry, std::move(shard).value());
 }
 
-Status Index::accept(size_t entry, Shard shard) {
+Status Index::complete_shard(uint32_t i, std::vector<uint8_t> bytes, const std::string& sha256_hex) {
+  if (i >= accepted_shards()) return make_error("shard " + std::to_string(i) + " does not exist");
+  const ShardEntry& e = manifest_.shards[entries_[i]];
+  CLIP_TRY(check_file(e, bytes.size(), sha256_hex));
+  const std::string head_sha = head_sha256_of(e, bytes, !sha256_hex.empty());
+  Result<Shard> shard = Shard::parse(std::move(bytes), e.file);
+  CLIP_TRY(shard);
+  if (shard->version() != 2) return make_error(e.file + " is not a version-2 shard, so it has no head to complete");
+  CLIP_TRY(check_shard(e, *shard));
+  CLIP_TRY(check_head(e, shard->head_size(), head_sha));
+  return searcher_.complete_shard(i, std::make_shared<const Shard>(std::move(shard).value()));
+}
+
+bool Index::all_whole() const {
+  for (uint32_t i = 0; i < accepted_shards(); ++i)
+    if (!shard(i).whole()) return false;
+  return true;
+}
+
+Status Index::accept(size_t entry, Shard shard, const std::string& head_sha256_hex) {
   const ShardEntry& e = manifest_.shards[entry];
   if (shard.version() != e.version)
     return refuse(entry, e.file + " is a version-" + std::to_string(shard.version()) +
                              " shard, but manifest.json says version " + std::to_string(e.version));
   if (Status st = check_shard(e, shard); !st) return refuse(entry, st.message());
+  if (shard.whole() && shard.version() == 2)
+    if (Status st = check_head(e, shard.head_size(), head_sha256_hex); !st) return refuse(entry, st.message());
   if (Status st = searcher_.add_shard(std::make_shared<const Shard>(std::move(shard))); !st)
     return refuse(entry, st.message());
   entries_.push_back(entry);

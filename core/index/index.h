@@ -140,6 +140,13 @@ class Index {
   // against the manifest's head size and head SHA-256, then like a whole
   // shard; its rows are searched by sign bits and fetched as needed.
   Status add_shard_head(size_t entry, std::vector<uint8_t> head, const std::string& sha256_hex);
+  // Accepted shard i, loaded as a head, completed by the bytes of its whole
+  // file (what the page's Duplicates view needs: every row): checked like
+  // add_shard, then its rows and records are at hand. On failure the head
+  // stays searchable and nothing is recorded as refused.
+  Status complete_shard(uint32_t i, std::vector<uint8_t> bytes, const std::string& sha256_hex);
+  // Whether every accepted shard is whole (no heads waiting for rows).
+  bool all_whole() const;
   // A shard that could not be read at all (missing file, network failure):
   // recorded like the others; returns the reason as an error.
   Error refuse_shard(size_t entry, const std::string& reason);
@@ -207,8 +214,10 @@ class Index {
   const Searcher& searcher() const { return searcher_; }
 
  private:
+  Status check_file(const ShardEntry& e, uint64_t bytes, const std::string& sha256_hex) const;
+  Status check_head(const ShardEntry& e, uint64_t head_bytes, const std::string& head_sha256_hex) const;
   Status check_shard(const ShardEntry& e, const Shard& shard) const;
-  Status accept(size_t entry, Shard shard);
+  Status accept(size_t entry, Shard shard, const std::string& head_sha256_hex = "");
   Lookup locate(bool by_id, const std::string& id, const std::array<uint8_t, 32>& sha256);
   Error refuse(size_t entry, const std::string& reason);
 

@@ -50,13 +50,18 @@ float cosine_with(const Searcher& s, const scoring::Query& keeper, RowRef member
 
 }  // namespace
 
+Status require_whole_shards(const Searcher& index) {
+  for (uint32_t i = 0; i < index.shard_count(); ++i)
+    if (!index.shard(i).whole())
+      return make_error("duplicates: " + index.shard(i).name() +
+                        " is loaded as a head (tiers), without its rows, and every row is compared with every other");
+  return ok_status();
+}
+
 Result<std::vector<NearPair>> near_duplicate_pairs(const Searcher& index, size_t begin, size_t end, float threshold,
                                                    size_t neighbours) {
+  CLIP_TRY(require_whole_shards(index));
   const RowNumbers numbers(index);
-  for (size_t i = 0; i < index.shard_count(); ++i)
-    if (!index.shard(uint32_t(i)).whole())
-      return make_error("duplicates: " + index.shard(uint32_t(i)).name() +
-                        " is loaded as a head, without its rows: every row is compared with every other");
   if (begin > end || end > numbers.total())
     return make_error("duplicates: rows " + std::to_string(begin) + " to " + std::to_string(end) +
                       " are not within the index's " + std::to_string(numbers.total()));

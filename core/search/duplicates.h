@@ -27,6 +27,11 @@ struct NearPair {
   float score;  // cosine
 };
 
+// Every row is compared with every other, so every shard must be whole: a
+// shard head (a tiered index, docs/FORMAT.md) does not hold its rows. An
+// error naming the first head, else ok.
+Status require_whole_shards(const Searcher& index);
+
 // Rows [begin, end) of the index, counted over the shards in order, each
 // searched against the whole index (its own row left out): every other row
 // at cosine >= threshold, at most `neighbours` per query.
@@ -43,7 +48,7 @@ struct DuplicateGroup {
   std::vector<DuplicateMember> members;  // the keeper first, then by score, best first
 };
 
-// Joins pairs into groups of two or more. The keeper is the member with the
+// Joins pairs into groups of two or more (whole shards: require_whole_shards). The keeper is the member with the
 // most pixels (width x height as indexed): an edit such as a re-encode,
 // resize or crop never adds resolution, so the largest copy is the best
 // guess for the original, and the index knows sizes without opening any

@@ -52,6 +52,20 @@ void scan_binary(const Kernels& kern, const Shard& s, uint32_t si, const Query& 
 
 size_t Searcher::size() const { return size_; }
 
+// The ids of whole shard `s`, to be shard number `si`; none on failure.
+Status Searcher::add_ids(const Shard& s, uint32_t si) {
+  for (uint32_t r = 0; r < s.count(); ++r) {
+    auto [it, inserted] = ids_.emplace(s.record(r).id, Location{si, r});
+    if (inserted) continue;
+    const Location prev = it->second;
+    const std::string where = prev.shard == si ? s.name() : shards_[prev.shard]->name();
+    for (uint32_t u = 0; u < r; ++u) ids_.erase(s.record(u).id);  // leave the searcher as it was
+    return make_error(s.name() + " row " + std::to_string(r) + ": id \"" + s.record(r).id + "\" is already used by " +
+                      where + " row " + std::to_string(prev.row));
+  }
+  return ok_status();
+}
+
 Status Searcher::add_shard(std::shared_ptr<const Shard> shard) {
   if (!shard) return make_error("add_shard: no shard given");
   const Shard& s = *shard;
@@ -66,22 +80,26 @@ Status Searcher::add_shard(std::shared_ptr<const Shard> shard) {
                         shards_[0]->name() + " with \"" + fingerprint_ + "\"");
   }
   if (shards_.size() >= UINT32_MAX) return make_error(s.name() + ": too many shards");
-  const uint32_t si = uint32_t(shards_.size());
-  for (uint32_t r = 0; s.whole() && r < s.count(); ++r) {
-    auto [it, inserted] = ids_.emplace(s.record(r).id, Location{si, r});
-    if (inserted) continue;
-    const Location prev = it->second;
-    const std::string where = prev.shard == si ? s.name() : shards_[prev.shard]->name();
-    for (uint32_t u = 0; u < r; ++u) ids_.erase(s.record(u).id);  // leave the searcher as it was
-    return make_error(s.name() + " row " + std::to_string(r) + ": id \"" + s.record(r).id + "\" is already used by " +
-                      where + " row " + std::to_string(prev.row));
-  }
+  if (s.whole()) CLIP_TRY(add_ids(s, uint32_t(shards_.size())));
   if (shards_.empty()) {
     dim_ = s.dim();
     fingerprint_ = s.model_fingerprint();
   }
   size_ += s.count();
   shards_.push_back(std::move(shard));
+  return ok_status();
+}
+
+Status Searcher::complete_shard(uint32_t i, std::shared_ptr<const Shard> whole) {
+  if (i >= shards_.size()) return make_error("complete_shard: shard " + std::to_string(i) + " does not exist");
+  const Shard& head = *shards_[i];
+  if (!whole || !whole->whole()) return make_error(head.name() + ": the shard offered to complete it is not whole");
+  if (head.whole()) return ok_status();
+  const Shard& s = *whole;
+  if (s.count() != head.count() || s.dim() != head.dim() || s.model_fingerprint() != head.model_fingerprint())
+    return make_error(s.name() + ": its rows, dim or model differ from the head loaded for " + head.name());
+  CLIP_TRY(add_ids(s, i));
+  shards_[i] = std::move(whole);
   return ok_status();
 }
 

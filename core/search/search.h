@@ -73,6 +73,10 @@ class Searcher {
   // whole()) must have sign bits: it is always searched by them, and its ids
   // are not known here.
   Status add_shard(std::shared_ptr<const Shard> shard);
+  // Shard i, a head, replaced by its whole shard (the same rows, now with
+  // int8 vectors and records): its ids join the index. Refused, leaving the
+  // head in place, when it is not the same shard or an id is taken.
+  Status complete_shard(uint32_t i, std::shared_ptr<const Shard> whole);
   size_t size() const;  // total vectors
   uint32_t dim() const { return dim_; }
   const std::string& model_fingerprint() const { return fingerprint_; }
@@ -111,6 +115,7 @@ class Searcher {
   struct Location {
     uint32_t shard, row;
   };
+  Status add_ids(const Shard& s, uint32_t si);
   std::vector<std::shared_ptr<const Shard>> shards_;
   uint32_t dim_ = 0;
   std::string fingerprint_;

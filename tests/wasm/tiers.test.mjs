@@ -151,3 +151,20 @@ test('the loading plan is the core\'s', () => {
   assert.equal(index.loadingPlan(false, 2 ** 30, 'on').tiered, false, 'no byte ranges: whole');
   assert.equal(index.loadingPlan(true, 100, 'auto').fits, false);
 });
+
+test('duplicates need whole shards: heads are refused, then completed by their files', () => {
+  const h = heads();
+  assert.equal(h.allWhole, false);
+  assert.match(refusal(() => h.nearDuplicatePairs(0, 10, 0.9)), /shard-00000\.bin is loaded as a head \(tiers\), without its rows/);
+  assert.match(refusal(() => h.completeShard(0, files[1].bytes, sha(files[1].bytes))), /^shard-00000\.bin is \d+ bytes, but manifest\.json says \d+$|SHA-256/);
+  assert.equal(h.shardWhole(0), false, 'a wrong file leaves the head');
+  assert.equal(h.refusals.length, 0);
+  for (let i = 0; i < h.shardCount; ++i) {
+    const f = files[h.shardEntry(i)].bytes;
+    assert.equal(h.completeShard(i, f, sha(f)), true);
+  }
+  assert.equal(h.allWhole, true);
+  const w = whole();
+  const pairs = (index) => { const p = index.nearDuplicatePairs(0, index.size, 0.2); return [Array.from(p.rows), Array.from(p.scores)]; };
+  assert.deepEqual(pairs(h), pairs(w));
+});

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { startServer } from './static_server.mjs';
-import { WEB_DIR, REPO, PYTHON, requireBuiltPage, cli, launchBrowser, PageDriver, LOAD_TIMEOUT_MS } from './harness.mjs';
+import { WEB_DIR, REPO, PYTHON, requireBuiltPage, cli, launchBrowser, PageDriver, LOAD_TIMEOUT_MS, clearSite } from './harness.mjs';
 
 requireBuiltPage();
 const demoIndex = JSON.parse(fs.readFileSync(path.join(WEB_DIR, 'index/manifest.json'), 'utf8'));
@@ -56,9 +56,9 @@ after(async () => {
 const native = (threshold) => JSON.parse(cli('duplicates', '--index', path.join(work, INDEX), '--json',
   ...(threshold === undefined ? [] : ['--threshold', String(threshold)])));
 
-async function openView(driver, threshold) {
+async function openView(driver, threshold, extra = '') {
   const dup = threshold === undefined ? '' : `&dup=${threshold}`;
-  await driver.goto(`${server.url}?backend=wasm&index=/fixtures/${INDEX}/&view=duplicates${dup}`);
+  await driver.goto(`${server.url}?backend=wasm&index=/fixtures/${INDEX}/&view=duplicates${dup}${extra}`);
   await driver.page.waitForFunction(() => window.__clipsearch.duplicates, null, { timeout: LOAD_TIMEOUT_MS, polling: 50 });
   return driver.page.evaluate(() => window.__clipsearch.duplicates);
 }
@@ -133,6 +133,52 @@ test('the default threshold is the core\'s, and changing it reruns the scan', as
     assert.deepEqual(ids(strict.groups), ids(native(1)));
     assert.match(driver.page.url(), /dup=1\b/);
 
+  } finally {
+    await driver.page.close();
+  }
+});
+
+// Loaded in tiers (heads by HTTP Range, ?tiers=on), the view first fetches
+// each shard whole, checked against the manifest, then finds the same groups.
+test('an index loaded in tiers gets its rows, then the same groups', async () => {
+  await clearSite(browser.context, server.url);  // no shard kept from the whole loads above
+  const driver = await PageDriver.open(browser.context, `${server.url}icon.svg`);
+  try {
+    server.log.length = 0;
+    const answer = await openView(driver, 0.97, '&tiers=on');
+    assert.ok(!answer.error, answer.error);
+    const manifest = JSON.parse(fs.readFileSync(path.join(work, INDEX, 'manifest.json'), 'utf8'));
+    for (const s of manifest.shards) {
+      const asked = server.log.filter((r) => r.path === `/fixtures/${INDEX}/${s.file}`);
+      assert.ok(asked.some((r) => r.range === `bytes=0-${s.head_bytes - 1}`), `${s.file}: its head by Range`);
+      assert.ok(asked.some((r) => r.range === ''), `${s.file}: then the whole file`);
+    }
+    const want = native(0.97);
+    assert.deepEqual(answer.groups.map((g) => g.members.map((m) => [m.id, Math.fround(m.score)])),
+      want.map((g) => g.members.map((m) => [m.id, Math.fround(m.score)])));
+    assert.ok((await shownGroups(driver)).every((g) => g.members.every((m) => m.hasThumb)));
+  } finally {
+    await driver.page.close();
+  }
+});
+
+// Too large to hold whole on this device (a deviceMemory below even this
+// 17-image index's few kilobytes), the view says what it needs instead; the
+// tiered index stays searchable.
+test('an index loaded in tiers that would not fit whole gets a message, and search goes on', async () => {
+  await clearSite(browser.context, server.url);
+  const driver = await PageDriver.open(browser.context, `${server.url}icon.svg`);
+  try {
+    await driver.page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'deviceMemory', { get: () => 1e-9 }));
+    server.log.length = 0;
+    const answer = await openView(driver, 0.97, '&tiers=on');
+    assert.match(answer.error ?? 'no error', /Finding duplicates compares every image's int8 row with every other, so it needs the whole index in memory: .* more than this device allows .*clipsearch duplicates/);
+    assert.match(await driver.testid('duplicates').textContent(), /needs the whole index in memory/);
+    assert.ok(!server.log.some((r) => r.path.endsWith('.bin') && r.range === ''), 'no shard was fetched whole');
+    await driver.goto(`${server.url}?backend=wasm&index=/fixtures/${INDEX}/&tiers=on`);
+    await driver.ready();
+    const found = await driver.search('a red circle');
+    assert.ok(!found.error && found.hits.length > 0, found.error);
   } finally {
     await driver.page.close();
   }

@@ -30,6 +30,13 @@ struct ThreeShards {
       add_entry("shard-0000" + std::to_string(s) + ".bin", files.back(), 5);
     }
   }
+  // Shard s's file replaced, and listed as the writer would list it, keeping its count.
+  void replace_file(size_t s, std::vector<uint8_t> bytes) {
+    files[s] = std::move(bytes);
+    const uint32_t count = manifest.shards[s].count;
+    manifest.shards[s] = describe_shard(manifest.shards[s].file, files[s]);
+    manifest.shards[s].count = count;
+  }
   void add_entry(const std::string& file, const std::vector<uint8_t>& bytes, uint32_t count) {
     manifest.shards.push_back(describe_shard(file, bytes));
     manifest.shards.back().count = count;
@@ -79,22 +86,17 @@ void wrong_count(ThreeShards& t) {
   t.manifest.shards[1].count += 1;
   t.manifest.count += 1;
 }
-void wrong_dim(ThreeShards& t) {
-  t.files[1] = encode_or_die(make_contents(5, 24, true, 2));
-  t.manifest.shards[1].bytes = t.files[1].size();
-  t.manifest.shards[1].sha256 = sha_hex(t.files[1]);
-}
+void wrong_dim(ThreeShards& t) { t.replace_file(1, encode_or_die(make_contents(5, 24, true, 2))); }
 void wrong_model(ThreeShards& t) {
   ShardContents c = make_contents(5, 16, true, 2);
   c.model_fingerprint = "another-model";
-  t.files[1] = encode_or_die(c);
-  t.manifest.shards[1].bytes = t.files[1].size();
-  t.manifest.shards[1].sha256 = sha_hex(t.files[1]);
+  t.replace_file(1, encode_or_die(c));
 }
+// The whole file is right, but a tiered reader would be told another head.
+void wrong_head_sha(ThreeShards& t) { t.manifest.shards[1].head_sha256 = std::string(64, 'c'); }
+void wrong_head_size(ThreeShards& t) { t.manifest.shards[1].head_bytes += 64; }
 void duplicate_ids(ThreeShards& t) {
-  t.files[1] = t.files[0];  // same ids as shard 0
-  t.manifest.shards[1].bytes = t.files[1].size();
-  t.manifest.shards[1].sha256 = sha_hex(t.files[1]);
+  t.replace_file(1, t.files[0]);  // same ids as shard 0
 }
 
 class IndexRefuses : public ::testing::TestWithParam<Refusal> {};
@@ -137,6 +139,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Refusal{"wrong_count", wrong_count, "holds 5 images, but manifest.json says 6"},
                       Refusal{"wrong_dim", wrong_dim, "holds 24-d vectors, but manifest.json says 16-d"},
                       Refusal{"wrong_model", wrong_model, "fingerprint another-mod"},
+                      Refusal{"wrong_head_sha", wrong_head_sha, "differs from manifest.json's cccccccccccc"},
+                      Refusal{"wrong_head_size", wrong_head_size, "its head is"},
                       Refusal{"duplicate_ids", duplicate_ids, "is already used by shard-00000.bin"}),
     [](const ::testing::TestParamInfo<Refusal>& info) { return std::string(info.param.what); });
 
@@ -394,6 +398,80 @@ TEST(IndexTiers, HeadsAreCheckedAgainstTheManifest) {
   EXPECT_NE(st.message().find("SHA-256 of its head"), std::string::npos) << st.message();
   EXPECT_EQ(index.refusals().size(), 2u);
   EXPECT_NE(index.damage_report().find("0 of 15 images are searchable."), std::string::npos);
+}
+
+// The page's Duplicates view over a tiered index: each head completed by its
+// whole file, checked like a whole shard; a wrong file leaves the head.
+TEST(IndexTiers, HeadsAreCompletedByTheirWholeFiles) {
+  Tiered tiered;
+  Index& index = tiered.heads;
+  EXPECT_FALSE(index.all_whole());
+  uint32_t shard, row;
+  EXPECT_FALSE(index.find_id("img-2-3", &shard, &row));  // a head's ids are not known
+  // Another shard's file, a damaged copy with the SHA-256 left unchecked
+  // (only the shard's own checks can tell), a wrong hash: each refused,
+  // naming the file; the head stays.
+  Status st = index.complete_shard(1, tiered.t.files[2], sha_hex(tiered.t.files[2]));
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.message().find("shard-00001.bin"), std::string::npos) << st.message();
+  std::vector<uint8_t> damaged = tiered.t.files[1];
+  damaged[damaged.size() - 3] ^= 1;
+  st = index.complete_shard(1, damaged, "");
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.message().find("CRC-32C"), std::string::npos) << st.message();
+  st = index.complete_shard(1, tiered.t.files[1], std::string(64, 'b'));
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.message().find("SHA-256"), std::string::npos) << st.message();
+  EXPECT_FALSE(index.shard(1).whole());
+  EXPECT_TRUE(index.refusals().empty());
+  EXPECT_EQ(index.searchable_count(), 15u);
+
+  for (uint32_t i = 0; i < 3; ++i) {
+    const std::vector<uint8_t>& file = tiered.t.files[index.shard_entry(i)];
+    st = index.complete_shard(i, file, sha_hex(file));
+    ASSERT_TRUE(st) << st.message();
+  }
+  EXPECT_TRUE(index.all_whole());
+  ASSERT_TRUE(index.find_id("img-2-3", &shard, &row));
+  EXPECT_EQ(index.record(Hit{shard, row, 0}).id, "img-2-3");
+  // Now it searches exactly as the index loaded whole.
+  IndexQuery q;
+  q.k = 5;
+  const std::vector<float> x = *tiered.whole.embedding("img-3-1");
+  auto got = index.search(x.data(), x.size(), q);
+  auto want = tiered.whole.search(x.data(), x.size(), q);
+  ASSERT_TRUE(got && want);
+  ASSERT_EQ(got->size(), want->size());
+  for (size_t i = 0; i < got->size(); ++i) EXPECT_EQ((*got)[i].score, (*want)[i].score);
+}
+
+// Issue 16: a manifest whose row count or dim for a shard is wrong, while
+// the head's SHA-256 matches, is refused for heads as for whole shards.
+TEST(IndexTiers, HeadsWithTheWrongCountOrDimAreRefused) {
+  for (const bool count : {true, false}) {
+    ThreeShards t;
+    if (count) {
+      t.manifest.shards[1].count += 1;
+      t.manifest.count += 1;
+    } else {
+      t.files[1] = encode_or_die(make_contents(5, 24, true, 2));
+      t.manifest.shards[1] = describe_shard("shard-00001.bin", t.files[1]);
+    }
+    Index index = t.index();
+    for (size_t i = 0; i < 3; ++i) {
+      const ShardEntry& e = t.manifest.shards[i];
+      std::vector<uint8_t> head(t.files[i].begin(), t.files[i].begin() + long(e.head_bytes));
+      Status st = index.add_shard_head(i, head, sha_hex(head));
+      EXPECT_EQ(bool(st), i != 1) << st.message();
+      if (i == 1)
+        EXPECT_NE(st.message().find(count ? "shard-00001.bin holds 5 images, but manifest.json says 6"
+                                          : "shard-00001.bin holds 24-d vectors, but manifest.json says 16-d"),
+                  std::string::npos)
+            << st.message();
+    }
+    EXPECT_EQ(index.searchable_count(), 10u);
+    EXPECT_NE(index.damage_report().find("shard-00001.bin"), std::string::npos);
+  }
 }
 
 TEST(IndexTiers, LoadingPlanTiersLargeIndexesWhenRangesWork) {

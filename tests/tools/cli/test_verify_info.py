@@ -95,6 +95,17 @@ class VerifyAndInfo(CliTestCase):
         self.assertIn("-d vectors, but manifest.json says", reason)
         self.cli_fails("search", "--index", self.out, "--id", "images/000000.png", contains="shard-00000.bin")
 
+    def test_a_head_the_shard_does_not_have_is_refused_though_the_hash_matches(self):
+        # Version 2 (what `index` writes): the manifest's head, which the page
+        # loads alone by HTTP Range, must be the file's.
+        self.assertTrue(all(s["version"] == 2 for s in self.manifest(self.out)["shards"]))
+        def other_head(m):
+            m["shards"][1]["head_sha256"] = "c" * 64
+        self.edit_manifest(other_head)
+        name = os.path.basename(self.shard)
+        p, reason = self.cli_fails("verify", self.out, contains=name)
+        self.assertIn("differs from manifest.json's cccccccccccc", p.stdout)
+
     def test_an_id_used_twice_is_refused(self):
         # The same shard listed under a second name: every id comes twice.
         with open(self.shard, "rb") as f:

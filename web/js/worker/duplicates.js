@@ -4,8 +4,12 @@
 // (core/search/duplicates.h, the same as `clipsearch duplicates`).
 // A newer request supersedes a running one between ranges; queries are
 // answered between ranges too, since each range is a separate task.
+// A tiered index (heads only) first gets its whole files, when they fit in
+// memory (index_loader.js completeHeads); otherwise the view says what it needs.
 
 import { UserError, coreRefusal, explain } from './errors.js';
+import { completeHeads } from './index_loader.js';
+import { progress } from './loading.js';
 
 const ROWS_PER_STEP = 256;  // about 30 ms per 100k images per step on one core (BENCHMARKS.md)
 const READY_POLL_MS = 100;
@@ -27,6 +31,7 @@ export class Duplicates {
     this.session = session;
     this.post = post;
     this.latest = 0;
+    this.completing = null;  // Promise: a tiered index's heads completed by their whole files
   }
 
   async run(msg) {
@@ -45,7 +50,19 @@ export class Duplicates {
     if (state.fatal) throw state.fatal;
     // Groups over part of the index would change as shards arrive: wait for all.
     while (!state.shards.finished && !state.isFailed) await new Promise((r) => setTimeout(r, READY_POLL_MS));
-    const { index, core } = this.session;  // made by loading, which has finished now
+    const { index, core, indexInfo, config } = this.session;  // made by loading, which has finished now
+    if (!index.allWhole) {
+      // Once, shared by requests that arrive meanwhile; a failure lets a later request retry.
+      this.completing ??= completeHeads(core, indexInfo, {
+        deviceMemoryGb: config.deviceMemory,
+        onProgress: progress(this.post, 'duplicates-rows', 'Rows for finding duplicates'),
+      }).catch((err) => {
+        this.completing = null;
+        throw err;
+      });
+      await this.completing;
+      if (seq !== this.latest) return;
+    }
     const t = threshold ?? core.defaultDuplicateThreshold;
     if (!(t >= -1 && t <= 1)) throw new UserError('duplicates', `The duplicate threshold must lie between -1 and 1, not ${threshold}.`);
     const total = index.size;

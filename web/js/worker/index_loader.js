@@ -74,6 +74,20 @@ function shardError(err, file) {
   return explain(err, `loading ${file}`);
 }
 
+// Shard file `entry` whole, with its SHA-256: from Cache Storage when kept.
+// The core decides on size and hash; the fetch only computes the hash.
+function fetchWholeShard(core, loaded, entry, onProgress) {
+  const shard = loaded.manifest.shards[entry];
+  return fetchVerified(new URL(shard.file, loaded.base).href, {
+    expect: { sha256: shard.sha256, bytes: shard.bytes },
+    tag: loaded.manifest.modelFingerprint,
+    cacheName: CACHE,
+    onProgress,
+    core,
+    check: false,
+  });
+}
+
 // Whole shards one by one, each searchable as it arrives. `first` may hold
 // shard 0's bytes already (a server that ignored a Range request sent them).
 async function loadWholeShards(core, loaded, { onProgress, onShard, first }) {
@@ -83,20 +97,9 @@ async function loadWholeShards(core, loaded, { onProgress, onShard, first }) {
   for (const [entry, shard] of manifest.shards.entries()) {
     const url = new URL(shard.file, base).href;
     try {
-      let bytes = entry === 0 ? first : null;
-      let sha = bytes ? await sha256Hex(bytes, core) : '';
-      if (!bytes) {
-        // The core decides on size and hash; the fetch only computes the hash.
-        ({ bytes, sha256: sha } = await fetchVerified(url, {
-          expect: { sha256: shard.sha256, bytes: shard.bytes },
-          tag: manifest.modelFingerprint,
-          cacheName: CACHE,
-          onProgress: (n) => onProgress(done + n, total),
-          core,
-          check: false,
-        }));
-      }
-      index.addShard(entry, bytes, sha);
+      const got = entry === 0 && first ? { bytes: first, sha256: await sha256Hex(first, core) }
+        : await fetchWholeShard(core, loaded, entry, (n) => onProgress(done + n, total));
+      index.addShard(entry, got.bytes, got.sha256);
       onShard();
     } catch (err) {
       recordFailure(index, entry, shard.file, err);
@@ -227,4 +230,40 @@ export async function loadIndex(core, loaded, { tiers = 'auto', deviceMemoryGb, 
   onMode('whole', plan);
   await loadWholeShards(core, loaded, { onProgress, onShard });
   return 'whole';
+}
+
+// Every shard loaded as a head, completed by its whole file (the Duplicates
+// view compares every row with every other). Only when the whole index fits
+// in memory; otherwise a message that says what it would need. A file that
+// fails its checks stops it, naming the file; the heads stay searchable.
+export async function completeHeads(core, loaded, { deviceMemoryGb, onProgress }) {
+  const { index, manifest } = loaded;
+  if (index.allWhole) return;
+  const budget = memoryBudget(deviceMemoryGb);
+  const whole = index.loadingPlan(false, budget, 'off');
+  if (!whole.fits) {
+    throw new UserError('needs-whole-index',
+      `Finding duplicates compares every image's int8 row with every other, so it needs the whole index in memory: ` +
+      `${formatBytes(whole.memoryBytes)}, more than this device allows (about ${formatBytes(budget)}). This index of ` +
+      `${formatCount(manifest.count)} images is loaded in tiers (sign bits first, rows as queries need them). ` +
+      'Run `clipsearch duplicates --index <index folder>` on a computer instead.');
+  }
+  const heads = [];
+  for (let i = 0; i < index.shardCount; ++i) if (!index.shardWhole(i)) heads.push(i);
+  const total = heads.reduce((n, i) => n + manifest.shards[index.shardEntry(i)].bytes, 0);
+  let done = 0;
+  for (const i of heads) {
+    const entry = index.shardEntry(i);
+    const file = manifest.shards[entry].file;
+    try {
+      const got = await fetchWholeShard(core, loaded, entry, (n) => onProgress(done + n, total));
+      index.completeShard(i, got.bytes, got.sha256);
+    } catch (err) {
+      const e = shardError(err, file);
+      throw new UserError(e.kind, `Finding duplicates needs every image's row, but ${e.message.replace(/^Index damaged: /, '')} ` +
+        'The index stays searchable.');
+    }
+    done += manifest.shards[entry].bytes;
+    onProgress(done, total);
+  }
 }

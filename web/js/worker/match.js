@@ -3,7 +3,11 @@
 // core compute this index's noise band (Index.calibrateMatches); each result
 // set is then judged by the core (Index.judgeMatch), the same verdict as
 // `clipsearch search --query`. Until then (and while shards still arrive)
-// answers carry no verdict rather than a wrong one.
+// answers carry no verdict rather than a wrong one. An index loaded in tiers
+// gets none: the noise band needs a sample of stored rows and top-1 searches
+// over them, which its heads (sign bits) cannot give without fetching rows.
+
+import { UserError } from './errors.js';
 
 export class MatchJudge {
   constructor(session) {
@@ -18,6 +22,10 @@ export class MatchJudge {
   // with the milliseconds it took.
   calibrate(embedText, idle) {
     const { core, index } = this.session;
+    if (!index.allWhole) {
+      return Promise.reject(new UserError('match', 'this index is loaded in tiers (rows arrive as queries need them), ' +
+        'and the verdict is calibrated on a sample of stored rows; results are still ranked the same.'));
+    }
     this.calibrating = (async () => {
       const t0 = performance.now();
       const captions = core.calibrationCaptions();
