@@ -227,6 +227,13 @@ test('a shard whose row count or dim disagrees with the manifest is refused thou
   await page.testid('result').first().waitFor();
   assert.ok((await page.page.evaluate(() => window.__clipsearch.last.hits)).every((h) => h.shard !== undefined));
   await page.page.close();
+  // The same in tiers (heads by HTTP Range): the head is refused alike.
+  page = await openFresh(`${counted}&tiers=on&q=${encodeURIComponent('a red circle')}`);
+  await page.page.waitForFunction(() => /Index damaged/.test(document.querySelector('[data-testid="status"]').textContent));
+  assert.equal(await page.testid('status').textContent(), text);
+  await page.testid('result').first().waitFor();
+  assert.match(await page.page.locator('#index-info').textContent(), /rows fetched as needed/);
+  await page.page.close();
 
   // Dim: one shard holds vectors of another dim (written by the core's own
   // writer, same model fingerprint), listed with its true size and hash.
