@@ -4,6 +4,7 @@
 //
 //   node bench/page_scale.mjs --vectors N [--json] [--queries 40] [--whole]
 //        [--web build/web] [--bench build/bench] [--work DIR] [--shard 65536] [--tiers auto|on]
+//        [--prepare]   (only write the model and indexes into --work, and stop)
 //
 // 1. An N-image index of clustered CLIP-like 512-d vectors
 //    (bench/synthetic_embeddings.h), written by the project's own writer
@@ -264,6 +265,10 @@ async function measure(server, { index, tiers, words, truth, label }) {
 const core = await loadCore();
 const words = pickWords(core, NQ + 1);
 const truth = prepare(words);
+if (flag('prepare')) {
+  log(`prepared in ${WORK}`);
+  process.exit(0);
+}
 const { server, sent, url } = await startServer(path.join(WORK, 'site'));
 const srv = { url, sent };
 try {
