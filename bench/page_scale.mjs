@@ -52,7 +52,7 @@ const WEB = path.resolve(arg('web', path.join(REPO, 'build/web')));
 const BENCH = path.resolve(arg('bench', path.join(REPO, 'build/bench')));
 // Rows per shard file. Tiered queries fetch rows with one request per shard
 // holding a candidate, so a large index served in tiers wants large shards
-// (BENCHMARKS.md: 4096 vs 65536 at 1M).
+// (BENCHMARKS.md "A million images in one tab": requests per query).
 const SHARD = Number(arg('shard', '65536'));
 const TIERS = arg('tiers', 'auto');  // the page's ?tiers= for the N-image run
 const WORK = path.resolve(arg('work', path.join(REPO, 'build/bench-page-scale')));
