@@ -140,11 +140,9 @@ clip::Status discover_names(const FetchModelOptions& o, clip::ModelManifest& m) 
     CLIP_TRY(discover_encoder_names(*graph, spec == &m.vision ? "image_embeds" : "text_embeds", path, &found));
     if (spec->input_names.empty()) spec->input_names = found.input_names;
     if (spec->output_name.empty()) spec->output_name = found.output_name;
-    o.log(what + " graph: inputs read from it: " + [&] {
-      std::string s;
-      for (const auto& n : spec->input_names) s += (s.empty() ? "" : ", ") + n;
-      return s;
-    }() + "; output " + spec->output_name);
+    std::string inputs;  // a loop, not a lambda: C++17 lambdas cannot capture the structured binding
+    for (const auto& n : spec->input_names) inputs += (inputs.empty() ? "" : ", ") + n;
+    o.log(what + " graph: inputs read from it: " + inputs + "; output " + spec->output_name);
   }
   return clip::ok_status();
 }
