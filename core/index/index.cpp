@@ -55,7 +55,7 @@ std::string group_thousands(uint64_t n) {
 
 Result<Index> Index::from_manifest_json(std::string_view text) {
   Result<IndexManifest> m = parse_index_manifest(text);
-  if (!m) return m.error();
+  CLIP_TRY(m);
   return Index(std::move(m).value());
 }
 
@@ -349,7 +349,7 @@ Status Index::add_record(RowRef at, ByteView bytes) {
   const Shard& s = shard(at.shard);
   if (s.whole()) return ok_status();
   auto rec = s.parse_record(at.row, bytes);
-  if (!rec) return rec.error();
+  CLIP_TRY(rec);
   records_.put(row_key(at), std::move(rec).value());
   return ok_status();
 }
@@ -365,7 +365,7 @@ Status Index::add_keys(uint32_t i, ByteView bytes) {
   if (i >= accepted_shards()) return make_error("shard " + std::to_string(i) + " does not exist");
   if (shard(i).whole()) return ok_status();
   auto keys = shard(i).parse_keys(bytes);
-  if (!keys) return keys.error();
+  CLIP_TRY(keys);
   keys_[i] = std::move(keys).value();
   has_keys_[i] = 1;
   return ok_status();

@@ -86,7 +86,7 @@ Result<std::vector<NearPair>> near_duplicate_pairs(const Searcher& index, size_t
       refs.push_back(r);
     }
     auto found = index.search_batch(queries.data(), count, dim, opts, self);
-    if (!found.ok()) return found.error();
+    CLIP_TRY(found);
     for (size_t i = 0; i < count; ++i)
       for (const Hit& h : (*found)[i]) pairs.push_back(NearPair{refs[i], RowRef{h.shard, h.row}, h.score});
   }
