@@ -62,16 +62,24 @@ Result<EncoderChoice> ModelSpec::choose_variant(const EncoderSpec& encoder, std:
     order.erase(std::remove(order.begin(), order.end(), "fp16"), order.end());
     order.push_back("fp16");
   }
-  for (const std::string& p : order) {
-    auto it = encoder.variants.find(p);
-    if (it == encoder.variants.end()) continue;
-    EncoderChoice c;
-    c.precision = p;
-    c.file = it->second;
-    c.max_rows = p == "int8" ? 1 : 0;
-    return c;
-  }
+  for (const std::string& p : order)
+    if (encoder.variants.count(p)) return variant(encoder, p);
   return make_error("model " + m_.name + ": the encoder lists no file");
+}
+
+Result<EncoderChoice> ModelSpec::variant(const EncoderSpec& encoder, std::string_view precision) const {
+  auto it = encoder.variants.find(std::string(precision));
+  if (it == encoder.variants.end()) {
+    std::string have;
+    for (const auto& [p, file] : encoder.variants) have += (have.empty() ? "" : ", ") + p;
+    return make_error("model " + m_.name + ": the encoder has no " + std::string(precision) + " file (it has " +
+                      (have.empty() ? "none" : have) + ")");
+  }
+  EncoderChoice c;
+  c.precision = it->first;
+  c.file = it->second;
+  c.max_rows = c.precision == "int8" ? 1 : 0;
+  return c;
 }
 
 ModelIdentity ModelSpec::identity() const { return model_identity(m_); }

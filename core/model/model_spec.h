@@ -108,6 +108,9 @@ class ModelSpec {
   // takes fp32, else int8, before an fp16 file.
   Result<EncoderChoice> choose_variant(const EncoderSpec& encoder, std::string_view backend,
                                        bool half_precision = true) const;
+  // The encoder's file of one precision ("fp32", "fp16", "int8"), with the
+  // rows it may run at once: an error naming the precisions it has.
+  Result<EncoderChoice> variant(const EncoderSpec& encoder, std::string_view precision) const;
 
   // What an index checks a model against (Index::check_model): name,
   // fingerprint, dim and the fingerprints it also accepts.

@@ -1,7 +1,9 @@
 // The page against the CLI for one model folder: the page (on a backend)
 // must embed texts and images as `clipsearch embed` does with the same
-// precision. Shared by models.test.mjs (stand-ins, offline) and
-// online.test.mjs (the real catalog models).
+// file: the answer says which precision each encoder ran (`encoders`), and
+// the CLI runs that one (`--precision`). Shared by models.test.mjs
+// (stand-ins, offline) and online.test.mjs (the real catalog models, where
+// one folder holds fp32, fp16 and int8 files).
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -33,15 +35,17 @@ export async function checkPageMatchesCli(browser, server, { modelDir, modelUrl,
     for (const text of texts) {
       const answer = await page.search(text);
       assert.ok(!answer.error, `${backend}: "${text}": ${answer.error}`);
-      const c = cosine(answer.embedding, nativeEmbedding(modelDir, '--device', 'cpu', '--text', text));
-      figures.push({ query: text, cosine: c });
+      const precision = answer.encoders.text;
+      const c = cosine(answer.embedding, nativeEmbedding(modelDir, '--device', 'cpu', '--precision', precision, '--text', text));
+      figures.push({ query: text, precision, cosine: c });
       assert.ok(c >= minCosine, `${backend}: "${text}" embeds at cosine ${c} to the CLI's (want >= ${minCosine})`);
     }
     for (const image of images) {
       const answer = await page.dropFile(image, image.endsWith('.jpg') ? 'image/jpeg' : 'image/png');
       assert.ok(!answer.error, `${backend}: ${image}: ${answer.error}`);
-      const c = cosine(answer.embedding, nativeEmbedding(modelDir, '--device', 'cpu', '--image', image));
-      figures.push({ query: path.basename(image), cosine: c });
+      const precision = answer.encoders.vision;
+      const c = cosine(answer.embedding, nativeEmbedding(modelDir, '--device', 'cpu', '--precision', precision, '--image', image));
+      figures.push({ query: path.basename(image), precision, cosine: c });
       assert.ok(c >= minCosine, `${backend}: ${path.basename(image)} embeds at cosine ${c} to the CLI's (want >= ${minCosine})`);
     }
     const backendText = await page.testid('backend').textContent();

@@ -65,7 +65,9 @@ for (const kind of KINDS) {
         modelDir: kind.dir, modelUrl: `fixtures/models/${kind.name}/`, indexUrl: `fixtures/indexes/${kind.name}/`,
         backend, texts: TEXTS, images: IMAGES.slice(0, 1), minCosine: kind.minCosine,
       });
-      console.log(`PARITY ${kind.name} ${backend}: ${r.figures.map((f) => `${f.query} ${f.cosine.toFixed(6)}`).join('; ')}`);
+      console.log(`PARITY ${kind.name} ${backend}: ${r.figures.map((f) => `${f.query} ${f.precision} ${f.cosine.toFixed(6)}`).join('; ')}`);
+      // The folder holds only this precision: the page ran that file.
+      assert.deepEqual([...new Set(r.figures.map((f) => f.precision))], [kind.precision]);
       // float16 on a WebGPU adapter without shader-f16 (SwiftShader) gives
       // zeros: the page moves to WebAssembly and says so; anything else runs
       // where it was asked to, with no silent fallback.

@@ -46,7 +46,7 @@ for (const name of NAMES.length ? NAMES : ['(none)']) {
         backend, texts: PAIRS.map(([, text]) => text), images: PAIRS.slice(0, 2).map(([image]) => image),
         minCosine: 0.999,
       });
-      console.log(`ONLINE ${name} ${backend} (${r.backendText}): ${r.figures.map((f) => `${f.query} ${f.cosine.toFixed(5)}`).join('; ')}`);
+      console.log(`ONLINE ${name} ${backend} (${r.backendText}): ${r.figures.map((f) => `${f.query} ${f.precision} ${f.cosine.toFixed(5)}`).join('; ')}`);
       await r.page.page.close();
     });
   }

@@ -2,6 +2,7 @@
 //   clipsearch embed --text "a red circle"
 //   clipsearch embed --text "红色的圆形"               (the zh text tower: --lang auto)
 //   clipsearch embed --image photo.jpg --device webgpu
+//   clipsearch embed --text "a dog" --precision int8   (the file the page loads on wasm)
 //   printf '"a dog"\n"a cat"\n' | clipsearch embed --jsonl   -> one array per line
 #include <algorithm>
 #include <iostream>
@@ -26,6 +27,7 @@ struct Options {
   size_t batch = 64;
   std::string device;
   std::string lang;
+  std::string precision;  // "" = the device's choice (model.json preferred_precision)
 };
 
 // Texts from stdin, one JSON string per line, embedded `batch` at a time.
@@ -60,6 +62,7 @@ int run(const Options& o, bool have_text) {
   auto device = parse_device(o.device);
   if (!device.ok()) return fail("embed", device.message());
   if (auto s = model->set_device(*device); !s.ok()) return fail("embed", s.message());
+  model->force_precision(o.precision);
   if (o.jsonl) return run_jsonl(*model, std::max<size_t>(o.batch, 1), o.lang);
 
   clip::Result<std::vector<float>> emb = clip::make_error("");
@@ -90,6 +93,9 @@ CommandRegistrar reg("embed", "Print the normalised embedding of a text or an im
                        image->excludes(jsonl);
                        add_device_option(sub, o->device, "cpu");
                        add_lang_option(sub, o->lang);
+                       sub.add_option("--precision", o->precision,
+                                      "Encoder file to run: fp32, fp16 or int8 (default: the device's choice in model.json)")
+                           ->check(CLI::IsMember({"fp32", "fp16", "int8"}));
                        return [o, text, image, jsonl] {
                          if (text->count() + image->count() + jsonl->count() != 1)
                            return fail("embed", "give --text, --image or --jsonl");

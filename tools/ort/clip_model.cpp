@@ -70,17 +70,10 @@ void ClipModel::force_precision(std::string precision) {
 }
 
 clip::Result<std::unique_ptr<Encoder>> ClipModel::open_encoder(const clip::EncoderSpec& spec) {
-  clip::EncoderChoice choice;
-  if (forced_precision_.empty()) {
-    auto chosen = spec_.choose_variant(spec, device_name(device_));
-    if (!chosen.ok()) return clip::make_error(dir_ + "/model.json: " + chosen.message());
-    choice = std::move(*chosen);
-  } else {
-    auto it = spec.variants.find(forced_precision_);
-    if (it == spec.variants.end())
-      return clip::make_error(dir_ + "/model.json: the encoder has no " + forced_precision_ + " file");
-    choice = {forced_precision_, it->second, forced_precision_ == "int8" ? size_t(1) : size_t(0)};
-  }
+  auto chosen = forced_precision_.empty() ? spec_.choose_variant(spec, device_name(device_))
+                                           : spec_.variant(spec, forced_precision_);
+  if (!chosen.ok()) return clip::make_error(dir_ + "/model.json: " + chosen.message());
+  const clip::EncoderChoice& choice = *chosen;
   EncoderConfig cfg;
   cfg.path = (fs::path(dir_) / choice.file.path).string();
   cfg.device = device_;

@@ -358,6 +358,22 @@ TEST(ModelSpec, EachBackendGetsItsPreferredPrecision) {
   EXPECT_EQ(clip::default_preferred_precision(two.manifest()).at("webgpu"), "fp32");
 }
 
+TEST(ModelSpec, OnePrecisionAskedForByName) {
+  ModelSpec s = spec_of(vitb32_complete_json());
+  const clip::EncoderSpec& text = s.manifest().text().encoder;
+  auto int8 = s.variant(text, "int8");
+  ASSERT_TRUE(int8.ok()) << int8.message();
+  EXPECT_EQ(int8->file.path, "onnx/text_model_quantized.onnx");
+  EXPECT_EQ(int8->max_rows, 1u);  // the same rows rule as choose_variant
+  EXPECT_EQ(s.variant(text, "fp16")->max_rows, 0u);
+  json j = vitb32_complete_json();
+  j["text"]["variants"].erase("fp16");
+  ModelSpec no_fp16 = spec_of(j);
+  auto missing = no_fp16.variant(no_fp16.manifest().text().encoder, "fp16");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.message().find("has no fp16 file (it has fp32, int8)"), std::string::npos) << missing.message();
+}
+
 // ---- index compatibility -----------------------------------------------------
 
 TEST(ModelSpec, IndexesOfThisModelOrAnAcceptedFingerprintFit) {

@@ -125,9 +125,11 @@ function finite(embedding, backend) {
 // The encoder the page runs: on WebGPU, a failure while creating the
 // session or while running it (an operator or a buffer the GPU cannot
 // handle) moves it to WebAssembly for good, and says so once.
+// `precision`: the file it runs ('fp32' | 'fp16' | 'int8'), as the core chose it.
 class FallbackEncoder {
-  constructor(current, backend, toWasm) {
-    this.current = current;
+  constructor({ encoder, precision }, backend, toWasm) {
+    this.current = encoder;
+    this.precision = precision;
     this.backend = backend;
     this.toWasm = toWasm;
   }
@@ -139,7 +141,7 @@ class FallbackEncoder {
       if (this.backend !== 'webgpu' || err instanceof UserError) throw err;
       const reason = String(err.message || err).split('\n')[0].slice(0, 160);
       const old = this.current;
-      this.current = await this.toWasm('failed while running', reason);
+      ({ encoder: this.current, precision: this.precision } = await this.toWasm('failed while running', reason));
       this.backend = 'wasm';
       old.release?.()?.catch?.(() => {});
       return this.current[method](...args);
@@ -170,7 +172,7 @@ export async function loadEncoder(ort, model, which, backend,
       const encoder = await openSession(ort, model, which, spec, fallback, wasmBytes, 'wasm', core, notes);
       notes.forEach((n) => onNote(n));
       onNote(`WebGPU ${failed} ${what} (${reason}); using WebAssembly instead.`, 'wasm');
-      return encoder;
+      return { encoder, precision: fallback.precision };
     } catch (err) {
       throw explain(err, `starting ${what}`);
     }
@@ -178,11 +180,10 @@ export async function loadEncoder(ort, model, which, backend,
   try {
     const encoder = await openSession(ort, model, which, spec, variant, bytes, backend, core, notes);
     notes.forEach((n) => onNote(n));
-    return { encoder: new FallbackEncoder(encoder, backend, onWasm), backend };
+    return { encoder: new FallbackEncoder({ encoder, precision: variant.precision }, backend, onWasm), backend };
   } catch (err) {
     if (backend !== 'webgpu' || err instanceof UserError) throw explain(err, `starting ${what}`);
     const reason = String(err.message || err).split('\n')[0].slice(0, 160);
-    const encoder = await onWasm('could not run', reason);
-    return { encoder: new FallbackEncoder(encoder, 'wasm', onWasm), backend: 'wasm' };
+    return { encoder: new FallbackEncoder(await onWasm('could not run', reason), 'wasm', onWasm), backend: 'wasm' };
   }
 }

@@ -31,6 +31,7 @@ export class Queries {
     this.image = null;           // {key, embedding, sha256} of the current image query
     this.last = null;            // last answered query, re-run as more shards arrive
     this.vision = null;          // Promise of the vision encoder, made on the first image query
+    this.visionLoaded = null;    // that encoder once loaded (for encoderPrecisions)
     this.towers = new Map();     // language -> Promise of {tokenizer, encoder, contextLength}: other text towers
     this.encoderRuns = 0;        // reported with the mailbox's counts, for the debug hook
     this.encoding = Promise.resolve();  // the last encoder run (exclusive())
@@ -240,6 +241,7 @@ export class Queries {
             core, halfPrecision: this.session.halfPrecision, onProgress: progress(this.post, 'vision-model', 'Image model'),
             onNote: encoderNotes(this.session, this.post),
           });
+          this.visionLoaded = r.encoder;
           return r.encoder;
         } finally {
           state.activity('');
@@ -333,7 +335,17 @@ export class Queries {
       selfEmbedding: self && index.hasVector(self.shard, self.row) ? index.embeddingAt(self.shard, self.row) : null,
       queryStats: { ...this.mailbox.stats, encoderRuns: this.encoderRuns },
       parts: tiers ? { ...tiers.stats } : null,
+      encoders: this.encoderPrecisions(),
     });
     return true;
+  }
+
+  // The file each loaded encoder runs ('fp32' | 'fp16' | 'int8': model.json's
+  // choice for the backend, WebAssembly's after a fallback), so an answer
+  // can be compared with the CLI's embedding of the same file.
+  encoderPrecisions() {
+    const out = { text: this.session.textEncoder?.precision };
+    if (this.visionLoaded) out.vision = this.visionLoaded.precision;
+    return out;
   }
 }
