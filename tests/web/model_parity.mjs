@@ -33,7 +33,9 @@ export async function checkPageMatchesCli(browser, server, { modelDir, modelUrl,
     const status = await page.ready();
     const figures = [];
     for (const text of texts) {
-      const answer = await page.search(text);
+      // Quoted: the search box reads expressions, and "black-and-white"
+      // unquoted would be "black" minus "and" minus "white".
+      const answer = await page.search(`"${text}"`);
       assert.ok(!answer.error, `${backend}: "${text}": ${answer.error}`);
       const precision = answer.encoders.text;
       const c = cosine(answer.embedding, nativeEmbedding(modelDir, '--device', 'cpu', '--precision', precision, '--text', text));

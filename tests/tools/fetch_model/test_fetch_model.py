@@ -321,5 +321,36 @@ class FetchModel(FetchTestCase):
         self.assertIn("mobileclip-s0", [l for l in p.stdout.splitlines() if "unverified" in l][0] + "mobileclip-s0")
 
 
+    # --- the online acceptance test (tools/test-online.sh) up to the network --
+
+    def online_test(self, catalog, timeout=600):
+        env = dict(os.environ, CLIPSEARCH_ONLINE_CATALOG=catalog,
+                   CLIPSEARCH_BUILD_DIR=os.path.dirname(os.path.dirname(os.path.abspath(BIN))))
+        return subprocess.run(["bash", os.path.join(SRC, "tools", "test-online.sh"), self.out],
+                              capture_output=True, text=True, timeout=timeout, env=env)
+
+    def test_online_test_skips_cleanly_without_network(self):
+        e = self.entry()
+        e["base_url"] = "http://127.0.0.1:9/Xenova/clip-like/resolve/{revision}/"  # the discard port: nothing answers
+        p = self.online_test(self.catalog(e), timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(p.stdout.startswith("skipped: no network ("), p.stdout)
+        self.assertFalse(os.path.exists(os.path.join(self.out, "clip-like")))
+
+    @unittest.skipUnless(os.environ.get("CLIPSEARCH_WEB_DIR"), "needs the built page and Chromium: ctest web_online_mirror")
+    def test_online_test_passes_on_a_mirror_of_the_published_layout(self):
+        # Every catalog entry, verified or not, fetched and checked on arrival
+        # by the script, then run in headless Chromium on both backends.
+        catalog = self.catalog(self.entry(), self.entry("mobile-like", verified=False))
+        p = self.online_test(catalog)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("fetch-model mobile-like --allow-unverified", p.stderr)
+        self.assertEqual(p.stderr.count("checks on arrival passed"), 2, p.stderr)
+        online = [l for l in p.stdout.splitlines() if "ONLINE " in l]
+        print("\n".join(online))
+        self.assertEqual(len(online), 4, p.stdout)  # 2 models x 2 backends
+        self.assertIn("test-online: all 2 models passed in the CLI and the page", p.stdout)
+
+
 if __name__ == "__main__":
     unittest.main()
