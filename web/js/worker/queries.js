@@ -296,7 +296,10 @@ export class Queries {
       t = step('firstPass', t);
       try {
         const missing = index.missingVectors(plan);
-        if (missing.length) await tiers.vectors(missing);
+        // The hits are among these candidates, so their records ride in the
+        // same requests as the rows (about 70 bytes each beside 512): one
+        // round of requests per query, not two.
+        if (missing.length) await tiers.vectorsAndRecords(missing, index.missingRecords(missing));
         t = step('fetchRows', t);
         ({ hits, unscored } = index.finish(plan));
         t = step('score', t);
@@ -337,6 +340,7 @@ export class Queries {
       parts: tiers ? { ...tiers.stats } : null,
       encoders: this.encoderPrecisions(),
     });
+    tiers?.flushCache();  // the parts this query fetched, kept for a later visit
     return true;
   }
 

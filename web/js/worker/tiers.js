@@ -17,6 +17,7 @@ const CACHE = 'clipsearch-index-parts';
 // of a multipart answer costs, so merging never costs more than it saves.
 const GAP_BYTES = 256;
 const PARALLEL_SHARDS = 6;    // requests in flight, as a browser's connection pool
+const CACHE_WRITE_DELAY_MS = 1000;  // Cache Storage writes left by a fetch outside a query
 
 export class Tiers {
   constructor(core, index, loaded) {
@@ -26,6 +27,8 @@ export class Tiers {
     this.cache = null;
     this.cachedKeys = null;  // Set of part keys in Cache Storage, once listed
     this.stats = { requests: 0, bytes: 0, fromCache: 0 };
+    this.pendingWrites = [];  // [{key, bytes}] for Cache Storage, after the query
+    this.flushTimer = 0;
     if (cacheAvailable()) this.openCache();
   }
 
@@ -67,8 +70,10 @@ export class Tiers {
     }
   }
 
-  // Stores one request's parts, concatenated, once the query is answered
-  // (so the writes never delay a fetch).
+  // Keeps one request's parts, concatenated, for Cache Storage. The writes
+  // wait until flushCache() (called once a query's results are posted), so
+  // they never compete with the query's own requests; a timer flushes what
+  // a caller outside a query leaves behind.
   toCache(key, parts) {
     if (!this.cache) return;
     const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -77,10 +82,18 @@ export class Tiers {
       bytes.set(p, at);
       at += p.length;
     }
-    setTimeout(() => {
-      this.cache.put(key, new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } }))
+    this.pendingWrites.push({ key, bytes });
+    if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flushCache(), CACHE_WRITE_DELAY_MS);
+  }
+
+  flushCache() {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = 0;
+    const writes = this.pendingWrites.splice(0);
+    for (const { key, bytes } of writes) {
+      this.cache?.put(key, new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } }))
         .then(() => this.cachedKeys?.add(key), () => {});  // a full quota only costs a later download
-    }, 0);
+    }
   }
 
   // Fetches `spans` ({shard, row, offset, length}) and gives each its bytes:
@@ -110,12 +123,17 @@ export class Tiers {
           this.stats.requests++;
           this.stats.bytes += parts.reduce((n, p) => n + p.length, 0);
         }
-        merged.forEach((m, i) => {
-          for (const member of m.members) {
-            const at = member.start - m.start;
-            add(member.span, parts[i].subarray(at, at + member.length));
-          }
-        });
+        // Rows before records, so a damaged answer is named by its rows'
+        // checks first, whatever the layout.
+        for (const records of [false, true]) {
+          merged.forEach((m, i) => {
+            for (const member of m.members) {
+              if (Boolean(member.span.record) !== records) continue;
+              const at = member.start - m.start;
+              add(member.span, parts[i].subarray(at, at + member.length));
+            }
+          });
+        }
         // Only parts the core accepted (add() threw otherwise) are kept.
         if (!cached) this.toCache(key, parts);
       }
@@ -129,6 +147,12 @@ export class Tiers {
 
   vectors(spans) {
     return this.fetchSpans(spans, (s, b) => this.index.addVector(s.shard, s.row, b));
+  }
+
+  // Both in one request per shard.
+  vectorsAndRecords(vectorSpans, recordSpans) {
+    const spans = vectorSpans.concat(recordSpans.map((s) => ({ ...s, record: true })));
+    return this.fetchSpans(spans, (s, b) => (s.record ? this.index.addRecord(s.shard, s.row, b) : this.index.addVector(s.shard, s.row, b)));
   }
 
   records(spans) {
