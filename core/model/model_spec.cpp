@@ -5,11 +5,6 @@
 #include "core/model/tokenizer_factory.h"
 
 namespace clip {
-namespace {
-
-const char* const kPrecisionOrder[] = {"fp32", "fp16", "int8"};
-
-}  // namespace
 
 Result<ModelSpec> ModelSpec::parse(std::string_view json_text) {
   auto m = parse_model_manifest(json_text);
