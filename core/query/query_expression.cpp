@@ -47,7 +47,7 @@ class Parser {
     if (at_end()) return make_error("query: the expression is empty");
     float sign = 1.0f;
     char32_t op = 0;
-    if (s_[i_] == U'+' || s_[i_] == U'-') op = s_[i_], sign = s_[i_] == U'-' ? -1.0f : 1.0f, ++i_;
+    if (operator_at(i_)) op = s_[i_], sign = s_[i_] == U'-' ? -1.0f : 1.0f, ++i_;
     for (;;) {
       if (terms.size() == kMaxQueryTerms)
         return make_error("query: more than " + std::to_string(kMaxQueryTerms) + " terms (at character " +
@@ -67,6 +67,11 @@ class Parser {
 
  private:
   bool at_end() const { return i_ >= s_.size(); }
+  // '+' or '-' joins terms at the start or after white space; inside a word
+  // it is text, so "t-shirt", "black-and-white" and "img-01.png" stay whole.
+  bool operator_at(size_t at) const {
+    return (s_[at] == U'+' || s_[at] == U'-') && (at == 0 || is_space(s_[at - 1]));
+  }
   void skip_space() {
     while (!at_end() && is_space(s_[i_])) ++i_;
   }
@@ -110,7 +115,7 @@ class Parser {
     const size_t body_start = i_;
     std::u32string body;
     size_t keep = 0;  // length of `body` up to its last quoted or non-space character
-    while (!at_end() && s_[i_] != U'+' && s_[i_] != U'-') {
+    while (!at_end() && !operator_at(i_)) {
       if (s_[i_] == U'"') {
         const size_t open = i_++;
         while (!at_end() && s_[i_] != U'"') body.push_back(s_[i_++]);
@@ -143,13 +148,13 @@ class Parser {
 // A body that, written plainly, would not read back as itself.
 bool needs_quotes(std::string_view body) {
   if (body.empty()) return true;
-  for (char c : body)
-    if (c == '+' || c == '-') return true;
   size_t j = 0;
   while (j < body.size() && ((body[j] >= '0' && body[j] <= '9') || body[j] == '.')) ++j;
   if (j > 0 && j < body.size() && body[j] == ':') return true;  // looks like a weight
   std::u32string cps;
   unicode::decode_utf8(body, cps);
+  for (size_t i = 0; i < cps.size(); ++i)  // a '+' or '-' the parser would read as an operator
+    if ((cps[i] == U'+' || cps[i] == U'-') && (i == 0 || is_space(cps[i - 1]))) return true;
   return is_space(cps.front()) || is_space(cps.back());
 }
 

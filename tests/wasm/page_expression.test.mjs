@@ -48,7 +48,7 @@ test('a link carries an indexed photo as similar:ID, an unindexed one not at all
   assert.equal(shareableExpression(core, terms, 'images/000001.png'), '2:similar:images/000001.png - red');
   assert.equal(shareableExpression(core, terms, ''), null);
   assert.equal(shareableExpression(core, queryTerms(core, { kind: 'similar', id: 'a-b.png', text: '+ blue' }), ''),
-               '"similar:a-b.png" + blue');
+               'similar:a-b.png + blue');
 });
 
 test('one plain term is its own embedding; more are combined by the core', async () => {

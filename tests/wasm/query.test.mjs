@@ -43,8 +43,10 @@ test('parseQuery and formatQuery round-trip and name the character of an error',
   assert.deepEqual(terms.map((t) => [t.weight, t.text, t.kind, t.column]),
                    [[2, 'a red circle', 'text', 1], [-1, 't-shirt', 'text', 18], [1, 'images/000001.png', 'id', 30]]);
   const expression = core.formatQuery(terms);
-  assert.equal(expression, '2:a red circle - "t-shirt" + similar:images/000001.png');
-  assert.deepEqual(core.parseQuery(expression), terms);
+  // Quotes only where the parser would read an operator: t-shirt needs none.
+  assert.equal(expression, '2:a red circle - t-shirt + similar:images/000001.png');
+  const same = (ts) => ts.map((t) => [t.weight, t.text, t.kind]);
+  assert.deepEqual(same(core.parseQuery(expression)), same(terms));
   assert.throws(() => core.parseQuery('a red circle +'),
                 { name: 'ClipError', message: "query: expected a term at character 15 (after '+'), found the end" });
   assert.throws(() => core.formatQuery([{ text: 'x', kind: 'photo' }]), /kind 'photo'/);

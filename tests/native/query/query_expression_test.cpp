@@ -40,13 +40,20 @@ TEST(QueryExpression, PlusAndMinusJoinTerms) {
   EXPECT_EQ(t[2].column, 22u);
 }
 
-TEST(QueryExpression, OperatorsNeedNoSpaces) {
-  auto t = parse_ok("cat+night-dog");
+TEST(QueryExpression, AnOperatorFollowsSpaceAndInsideAWordIsText) {
+  auto t = parse_ok("cat +night -dog");
   ASSERT_EQ(t.size(), 3u);
   EXPECT_EQ(t[0].text, "cat");
   EXPECT_EQ(t[1].text, "night");
   EXPECT_EQ(t[2].text, "dog");
   EXPECT_EQ(t[2].weight, -1.0f);
+  // Hyphenated words and file names are one term each.
+  auto w = parse_ok("a black-and-white t-shirt - holiday-2023.jpg");
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_EQ(w[0].text, "a black-and-white t-shirt");
+  EXPECT_EQ(w[1].text, "holiday-2023.jpg");
+  EXPECT_EQ(w[1].weight, -1.0f);
+  EXPECT_EQ(parse_ok("cat+night-dog")[0].text, "cat+night-dog");
 }
 
 TEST(QueryExpression, WeightsScaleTermsAndTakeTheOperatorsSign) {
@@ -66,8 +73,8 @@ TEST(QueryExpression, QuotesKeepOperatorsInsideATerm) {
   EXPECT_EQ(t[0].text, "a t-shirt on a beach");
   EXPECT_EQ(t[1].text, "red+blue");
   EXPECT_EQ(t[1].weight, -1.0f);
-  // Without quotes the hyphen is an operator.
-  EXPECT_EQ(parse_ok("t-shirt").size(), 2u);
+  // A quoted operator may follow white space.
+  EXPECT_EQ(parse_ok("a \" - \" b").size(), 1u);
   // A quoted weight-like prefix is text, and quoted space is kept.
   auto q = parse_ok("\"2:00 pm\" + 3:\" x \"");
   EXPECT_EQ(q[0].text, "2:00 pm");
@@ -90,10 +97,12 @@ TEST(QueryExpression, UrlsAndIndexedIdsAreImageTerms) {
   EXPECT_EQ(t[1].kind, TermKind::kIndexedId);
   EXPECT_EQ(t[1].text, "trips/beach.jpg");
   EXPECT_EQ(t[2].kind, TermKind::kImageUrl);
-  // An id with a hyphen needs quotes, like any term.
-  auto q = parse_ok("\"similar:img-01.png\" + at night");
-  EXPECT_EQ(q[0].kind, TermKind::kIndexedId);
-  EXPECT_EQ(q[0].text, "img-01.png");
+  // An id with a hyphen inside needs no quotes; quotes still work.
+  for (const char* expr : {"similar:img-01.png + at night", "\"similar:img-01.png\" + at night"}) {
+    auto q = parse_ok(expr);
+    EXPECT_EQ(q[0].kind, TermKind::kIndexedId);
+    EXPECT_EQ(q[0].text, "img-01.png");
+  }
 }
 
 TEST(QueryExpression, ErrorsNameTheCharacter) {
@@ -131,7 +140,7 @@ TEST(QueryExpression, FormatReadsBackToTheSameTerms) {
   const char* exprs[] = {
       "a red circle - red + blue",   "2:a beach + 0.5:red - 0.25:people", "-red + circle",
       "a \"t-shirt\" - \"2:00 pm\"",   "\"similar:img-01.png\" + 3:at night", "https://example.org/a-b.jpg",
-      "\" x \" + similar:plain.jpg",
+      "\" x \" + similar:plain.jpg", "a black-and-white t-shirt - img-01.png", "\"a - b\" + \"-c\"",
   };
   for (const char* e : exprs) {
     auto terms = parse_ok(e);
@@ -145,9 +154,10 @@ TEST(QueryExpression, FormatReadsBackToTheSameTerms) {
       EXPECT_EQ(again[i].kind, terms[i].kind) << *written;
     }
   }
-  EXPECT_EQ(*format_query_expression(parse_ok("a red circle -red+ 2:blue")), "a red circle - red + 2:blue");
-  EXPECT_EQ(*format_query_expression(parse_ok("a t-shirt")), "a t - shirt");
-  EXPECT_EQ(*format_query_expression(parse_ok("\"similar:a-b\"")), "\"similar:a-b\"");
+  EXPECT_EQ(*format_query_expression(parse_ok("a red circle -red +2:blue")), "a red circle - red + 2:blue");
+  EXPECT_EQ(*format_query_expression(parse_ok("a t-shirt")), "a t-shirt");
+  EXPECT_EQ(*format_query_expression(parse_ok("\"a - b\" + \"-c\"")), "\"a - b\" + \"-c\"");
+  EXPECT_EQ(*format_query_expression(parse_ok("\"similar:a-b\"")), "similar:a-b");
 }
 
 TEST(QueryExpression, FormatRefusesTermsItCannotWrite) {

@@ -147,10 +147,18 @@ class QueryExpressions(SharedFolderTestCase):
             self.assertTrue(line.startswith("clipsearch search: query: "), line)
         self.cli_fails("search", "--index", self.index_dir, "--query", "red", "--text", "red", contains="excludes")
 
-    def test_quotes_keep_a_hyphen_inside_a_term(self):
-        out = self.query('a "t-shirt" + red', "-k", "1")
-        self.assertEqual([t["text"] for t in out["terms"]], ["a t-shirt", "red"])
-        self.assertEqual(out["unknown_words"], ["t", "shirt"])
+    def test_a_hyphen_inside_a_word_is_text_and_quotes_keep_it_too(self):
+        for expr in ('a "t-shirt" + red', "a t-shirt + red"):
+            out = self.query(expr, "-k", "1")
+            self.assertEqual([t["text"] for t in out["terms"]], ["a t-shirt", "red"], expr)
+            self.assertEqual(out["unknown_words"], ["t", "shirt"], expr)
+        # A file name with a hyphen is an image term without quotes.
+        img = self.shared.path("set", "images", "000007.png")
+        named = self.path("a-copy-of-000007.png")
+        with open(img, "rb") as src, open(named, "wb") as dst:
+            dst.write(src.read())
+        out = self.query(named + " - blue", "-k", "1")
+        self.assertEqual([t["kind"] for t in out["terms"]], ["image", "text"])
 
 
 if __name__ == "__main__":
