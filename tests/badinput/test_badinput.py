@@ -70,6 +70,23 @@ def reachable_copy(binary, model, folder):
     if not reachable_by_others(binary):
         os.makedirs(os.path.join(folder, "bin"), mode=0o755, exist_ok=True)
         binary = shutil.copy2(binary, os.path.join(folder, "bin"))
+    # Sanitizer builds name suppression files in *SAN_OPTIONS; a runtime that
+    # cannot read one aborts, so they travel too.
+    for var in ("ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"):
+        options = os.environ.get(var)
+        if not options:
+            continue
+        parts = []
+        for part in options.split(":"):
+            key, _, value = part.partition("=")
+            if key == "suppressions" and value and not reachable_by_others(value):
+                supp = os.path.join(folder, "sanitize")
+                os.makedirs(supp, mode=0o755, exist_ok=True)
+                value = shutil.copy2(value, os.path.join(supp, os.path.basename(value)))
+                os.chmod(value, 0o644)
+                part = key + "=" + value
+            parts.append(part)
+        env[var] = ":".join(parts)
     if model and not reachable_by_others(os.path.join(model, "model.json")):
         model = shutil.copytree(model, os.path.join(folder, "model"))
         for d, _, files in os.walk(model):

@@ -116,7 +116,7 @@ TEST(ModelFingerprint, IgnoresTheTextSideAndWhatDoesNotChangeEmbeddings) {
   j["text"]["variants"]["fp32"]["sha256"] = std::string(64, 'c');  // retrained text tower
   j["tokenizer"]["files"][1]["sha256"] = std::string(64, 'e');
   j["tokenizer"]["context_length"] = 64;
-  j["text_towers"] = {zh_tower()};
+  j["text_towers"] = json::array({zh_tower()});
   j["vision"]["variants"]["int8"]["sha256"] = std::string(64, 'f');  // a re-quantised int8 file
   j["text"]["variants"].erase("fp16");
   j["name"] = "renamed";
@@ -165,7 +165,7 @@ TEST(ModelFingerprint, FormatOneIsStillComputedAsBefore) {
   j["text"]["variants"]["fp32"]["sha256"] = std::string(64, 'c');
   EXPECT_NE(fingerprint_of(j, true), fingerprint_of(base, true));
   j = base;
-  j["text_towers"] = {zh_tower()};  // format 1 knew one tower: the primary one
+  j["text_towers"] = json::array({zh_tower()});  // format 1 knew one tower: the primary one
   EXPECT_EQ(fingerprint_of(j, true), fingerprint_of(base, true));
 }
 
@@ -185,7 +185,7 @@ TEST(ModelFingerprint, CompleteSetsFormatTwoAndAcceptsFormatOneOnce) {
 TEST(ModelFingerprint, AgreesWithThePythonTwin) {
   json j = vitb32_complete_json();
   j["image"]["mean"] = {0.1, 0.2, 0.30000001};
-  j["text_towers"] = {zh_tower()};
+  j["text_towers"] = json::array({zh_tower()});
   const std::string v2 = python_fingerprint(j, ""), v1 = python_fingerprint(j, "--v1");
   if (v2.empty()) GTEST_SKIP() << "/usr/bin/python3 cannot run models/model_fingerprint.py";
   EXPECT_EQ(v2, fingerprint_of(j));

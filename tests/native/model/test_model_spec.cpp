@@ -28,7 +28,7 @@ json zh_tower() {
 
 json two_tower_json() {
   json j = vitb32_complete_json();
-  j["text_towers"] = {zh_tower()};
+  j["text_towers"] = json::array({zh_tower()});
   return j;
 }
 
