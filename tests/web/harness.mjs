@@ -33,7 +33,7 @@ const ARGS = [
 export const LOAD_TIMEOUT_MS = 120_000;
 
 export function requireBuiltPage() {
-  for (const f of ['index.html', 'index/manifest.json', 'js/build_info.js']) {
+  for (const f of ['index.html', 'index/manifest.json', 'js/worker/search_worker.js']) {
     if (!fs.existsSync(path.join(WEB_DIR, f))) {
       throw new Error(`${path.join(WEB_DIR, f)} is missing: build the \`web\` target first`);
     }

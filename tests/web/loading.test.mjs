@@ -442,8 +442,10 @@ test('shards are searchable as they arrive', async (t) => {
     assert.match(notice, new RegExp(`^Partial results: ${partial.searched.toLocaleString('en-US')} of ${demoIndex.count.toLocaleString('en-US')} images searched so far`));
 
     // Each arriving shard re-runs the query; the last leaves the whole index.
-    await page.page.waitForFunction((n) => document.querySelector('[data-testid="status"]').textContent.startsWith(`Ready: searching ${n} images.`),
-      demoIndex.count.toLocaleString('en-US'), { timeout: 120_000 });
+    // The status names the last shard as it is added, just before that
+    // re-run's answer arrives, so wait for both.
+    await page.page.waitForFunction((n) => document.querySelector('[data-testid="status"]').textContent.startsWith(`Ready: searching ${n} images.`) &&
+      window.__clipsearch.last.partial === null, demoIndex.count.toLocaleString('en-US'), { timeout: 120_000 });
     const last = await page.page.evaluate(() => window.__clipsearch.last);
     assert.equal(last.seq, await page.page.evaluate(() => window.__clipsearch.seq), 'same query, updated');
     assert.ok(last.hits.some((h) => h.shard > 0), 'later shards contribute hits');

@@ -114,11 +114,18 @@ async function pickBackend(session, post) {
 
 async function loadTextSide(session, post) {
   const { config, core, model, state } = session;
-  session.ort = await loadOrt(session.backend, { appBase: config.appBase, buildInfo, core, onProgress: progress(post, 'runtime', 'Model runtime') });
-  session.tokenizer = await loadTokenizer(core, model);
-  const r = await loadEncoder(session.ort, model, 'text', session.backend, {
-    core, halfPrecision: session.halfPrecision, onProgress: progress(post, 'text-model', 'Text model'), onNote: encoderNotes(session, post),
-  });
+  // The runtime, the tokenizer and the encoder's file download side by
+  // side; only the encoder's session waits for the runtime.
+  const ort = loadOrt(session.backend, { appBase: config.appBase, buildInfo, core, onProgress: progress(post, 'runtime', 'Model runtime') });
+  const [tokenizer, r] = await Promise.all([
+    loadTokenizer(core, model),
+    loadEncoder(ort, model, 'text', session.backend, {
+      core, halfPrecision: session.halfPrecision, onProgress: progress(post, 'text-model', 'Text model'), onNote: encoderNotes(session, post),
+    }),
+    ort,
+  ]);
+  session.ort = await ort;
+  session.tokenizer = tokenizer;
   session.textEncoder = r.encoder;
   state.textLoaded();
 }

@@ -157,13 +157,15 @@ class FallbackEncoder {
 // `backend`. When WebGPU cannot create or later run it, falls back to
 // WebAssembly; `onNote(message, newBackend?)` hears of every such change
 // (newBackend 'wasm' when the encoder moved). Returns {encoder, backend}.
-export async function loadEncoder(ort, model, which, backend,
+// `ortLoading`: ONNX Runtime Web, or a promise of it (the file downloads meanwhile).
+export async function loadEncoder(ortLoading, model, which, backend,
   { core, onProgress, spec = model.manifest[which], onNote = () => {}, halfPrecision = true }) {
   const what = `the ${which === 'vision' ? 'vision' : 'text'} encoder`;
   const pick = (b) => coreRefusal('model-damaged', (why) => `Model ${model.manifest.name}: no ${which} encoder file: ${why}`,
     () => core.pickVariant(model.json, which, b, { halfPrecision: b !== 'webgpu' || halfPrecision }));
   const variant = pick(backend);
   const bytes = await fetchModelFile(model, variant, `${what} (${variant.path})`, { core, onProgress });
+  const ort = await ortLoading;
   const notes = [];
   const onWasm = async (failed, reason) => {
     const fallback = pick('wasm');

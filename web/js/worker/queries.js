@@ -45,7 +45,7 @@ export class Queries {
         term.lang = r.lang;
         return r.embedding;
       },
-      photo: (term, q) => this.imageEmbedding(q).then((r) => r.embedding),
+      photo: (term, q) => this.imageEmbedding(q, () => this.mailbox.superseded).then((r) => r.embedding),
       // "Similar" carries the row of the hit it came from (a hint: a tiered
       // index finds other ids by fetching keys and records).
       id: async (term, q) => (await this.storedEmbedding(term.text, q.kind === 'similar' && q.id === term.text ? q.at : null)).embedding,
@@ -219,12 +219,16 @@ export class Queries {
     return tiers ? tiers.locate(() => index.locateContent(sha256)) : null;
   }
 
-  async imageEmbedding(q) {
+  // `stale()`: true once a newer query made this one moot. Checked after
+  // decoding (a large photo takes a while), so its encoder run is not wasted:
+  // the mailbox counts the throw as a query given up.
+  async imageEmbedding(q, stale = () => false) {
     if (this.image && this.image.key === q.key) return this.image;
     const { core, model } = this.session;
     const bytes = new Uint8Array(await q.blob.arrayBuffer());
     const cfg = model.manifest.image;  // size, resample filter, mean, std
     const [{ tensor, sha256 }, encoder] = await Promise.all([imageToTensor(core, bytes, q.mime, cfg), this.visionEncoder()]);
+    if (stale()) throw new UserError('superseded', 'A newer query replaced this photo before it was encoded.');
     this.encoderRuns++;
     const embedding = await this.exclusive(() => encoder.embedImage(tensor, cfg.size));
     this.image = { key: q.key, embedding, sha256 };
