@@ -14,7 +14,8 @@
 //    dominate; and a 1,000-image index of the same model, the baseline.
 // 2. Both served from loopback by a server that supports HTTP Range
 //    (tools/serve.mjs's), which counts the bytes it sends.
-// 3. Headless Chromium (a fresh profile each run: cold cache) opens the page
+// 3. Headless Chromium (a fresh profile each run: cold cache; driven over a
+//    DevTools pipe without Playwright, see cdp_pipe.mjs) opens the page
 //    with the first query in its URL, then types the other queries.
 //
 // Printed: a table, and with --json a last line that is one JSON object:
@@ -34,7 +35,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchPipeBrowser } from './cdp_pipe.mjs';
 import { startStaticServer } from '../tools/serve.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -192,49 +193,48 @@ function recall(truth, ids) {
   return ids.slice(0, K).filter((id) => want.has(id)).length / Math.min(K, truth.length);
 }
 
-// One cold page load and the warm queries after it.
+// One cold page load and the warm queries after it, in a browser driven
+// without Playwright (bench/cdp_pipe.mjs says why).
 async function measure(server, { index, tiers, words, truth, label }) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'clipsearch-scale-'));
-  const context = await chromium.launchPersistentContext(profile, {
+  const browser = await launchPipeBrowser({
     executablePath: process.env.CLIPSEARCH_CHROMIUM || '/usr/bin/chromium',
-    headless: true,
+    userDataDir: profile,
     args: ['--no-sandbox', '--enable-features=SharedArrayBuffer'],
   });
   try {
-    const page = await context.newPage();
     server.sent.splice(0);
     const t0 = Date.now();
-    await page.goto(`${server.url}?backend=wasm&k=${K}&tiers=${tiers}&index=${index}/&q=${encodeURIComponent(words[0].word)}`);
-    const timeout = 600_000;
-    await page.waitForFunction(() => window.__clipsearch.firstResultMs !== null || window.__clipsearch.lastError ||
-      document.querySelector('[data-testid="status"]').dataset.state === 'error', null, { timeout, polling: 20 });
-    const first = await page.evaluate(() => ({ ms: window.__clipsearch.firstResultMs, origin: performance.timeOrigin }));
-    if (first.ms === null) throw new Error(`${label}: ${await page.evaluate(() => document.querySelector('[data-testid="status"]').textContent)}`);
+    const page = await browser.newPage(`${server.url}?backend=wasm&k=${K}&tiers=${tiers}&index=${index}/&q=${encodeURIComponent(words[0].word)}`);
+    const timeoutMs = 600_000;
+    const status = 'document.querySelector(\'[data-testid="status"]\')';
+    await page.waitFor(`window.__clipsearch && (window.__clipsearch.firstResultMs !== null || window.__clipsearch.lastError || ${status}.dataset.state === 'error')`, { timeoutMs, pollMs: 20 });
+    const first = await page.evaluate('({ ms: window.__clipsearch.firstResultMs, origin: performance.timeOrigin })');
+    if (first.ms === null) throw new Error(`${label}: ${await page.evaluate(`${status}.textContent`)}`);
     const bytesUntil = (ms) => server.sent.filter((s) => s.at <= first.origin + ms).reduce((n, s) => n + s.bytes, 0);
     const firstMb = bytesUntil(first.ms) / 2 ** 20;
-    await page.waitForFunction(() => window.__clipsearch.firstCompleteResultMs !== null, null, { timeout, polling: 50 });
-    const complete = await page.evaluate(() => ({ ms: window.__clipsearch.firstCompleteResultMs, hits: window.__clipsearch.last.hits.map((h) => h.id) }));
+    await page.waitFor('window.__clipsearch.firstCompleteResultMs !== null', { timeoutMs, pollMs: 50 });
+    const complete = await page.evaluate('({ ms: window.__clipsearch.firstCompleteResultMs, hits: window.__clipsearch.last.hits.map((h) => h.id) })');
     const completeMb = bytesUntil(complete.ms) / 2 ** 20;
-    await page.waitForFunction(() => document.querySelector('[data-testid="status"]').dataset.state === 'ready' &&
-      !/so far/.test(document.querySelector('[data-testid="status"]').textContent), null, { timeout, polling: 100 });
+    await page.waitFor(`${status}.dataset.state === 'ready' && !/so far/.test(${status}.textContent)`, { timeoutMs, pollMs: 100 });
     const recalls = truth ? [recall(truth[0], complete.hits)] : [];
     const loadedMb = server.sent.reduce((n, s) => n + s.bytes, 0) / 2 ** 20;
     log(`${label}: first result ${first.ms.toFixed(0)} ms (${firstMb.toFixed(1)} MB), complete ${complete.ms.toFixed(0)} ms (${completeMb.toFixed(1)} MB), loaded ${loadedMb.toFixed(1)} MB in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-    // Warm text queries, typed as a user would; the page times each from
-    // sending it to the worker to rendering its answer.
+    // Warm text queries, typed as a user would (the input event the box
+    // listens to); the page times each from sending it to the worker to
+    // rendering its answer.
     const times = [];
     const requestsBefore = server.sent.length;
     for (const w of words.slice(1)) {
-      const before = await page.evaluate(() => window.__clipsearch.seq);
-      await page.fill('[data-testid="query"]', w.word);
-      await page.waitForFunction((n) => {
-        const d = window.__clipsearch;
-        return d.seq > n && (d.last?.seq === d.seq || d.lastError?.seq === d.seq);
-      }, before, { timeout: 60_000, polling: 5 });
-      const r = await page.evaluate(() => ({ hits: window.__clipsearch.last?.hits.map((h) => h.id), error: window.__clipsearch.lastError?.message,
-        ms: window.__clipsearch.latenciesMs.at(-1)?.ms, steps: window.__clipsearch.last?.steps, unscored: window.__clipsearch.last?.unscored,
-        encodeMs: window.__clipsearch.last?.encodeMs }));
+      const before = await page.evaluate('window.__clipsearch.seq');
+      await page.evaluate(`(() => { const box = document.querySelector('[data-testid="query"]'); box.value = ${JSON.stringify(w.word)}; ` +
+        'box.dispatchEvent(new Event(\'input\', { bubbles: true })); })()');
+      await page.waitFor(`window.__clipsearch.seq > ${before} && (window.__clipsearch.last?.seq === window.__clipsearch.seq || window.__clipsearch.lastError?.seq === window.__clipsearch.seq)`,
+        { timeoutMs: 60_000, pollMs: 5 });
+      const r = await page.evaluate('({ hits: window.__clipsearch.last?.hits.map((h) => h.id), error: window.__clipsearch.lastError?.message, ' +
+        'ms: window.__clipsearch.latenciesMs.at(-1)?.ms, steps: window.__clipsearch.last?.steps, unscored: window.__clipsearch.last?.unscored, ' +
+        'encodeMs: window.__clipsearch.last?.encodeMs })');
       if (process.env.CLIPSEARCH_BENCH_VERBOSE) log(`  ${w.word}: ${r.ms?.toFixed(1)} ms (encode ${r.encodeMs?.toFixed(1)}) ${JSON.stringify(r.steps)} unscored ${r.unscored}`);
       if (!r.hits) throw new Error(`${label}: query "${w.word}" failed: ${r.error}`);
       times.push(r.ms);
@@ -255,7 +255,7 @@ async function measure(server, { index, tiers, words, truth, label }) {
       rss_mb: rss,
     };
   } finally {
-    await context.close();
+    await browser.close();
     fs.rmSync(profile, { recursive: true, force: true });
   }
 }
