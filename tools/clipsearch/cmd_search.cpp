@@ -19,6 +19,7 @@
 #include "tools/clipsearch/commands.h"
 #include "tools/clipsearch/query_lang.h"
 #include "tools/clipsearch/query_terms.h"
+#include "tools/ort/text_embedding_cache.h"
 #include "tools/pipeline/file_io.h"
 #include "tools/pipeline/index_folder.h"
 #include "tools/pipeline/input_list.h"
@@ -137,7 +138,8 @@ clip::Result<std::vector<float>> unrelated_lifts(const EmbeddedQuery& q, const c
   if (q.image_modality) return clip::unrelated_image_lifts(s, sample);
   auto model = load_model();
   CLIP_TRY(model);
-  auto captions = (*model)->embed_texts(clip::calibration_captions());
+  // The same 64 vectors for every search with this model: kept between runs.
+  auto captions = cached_text_embeddings(**model, clip::calibration_captions());
   CLIP_TRY(captions);
   return clip::unrelated_text_lifts(s, sample, *captions);
 }

@@ -69,10 +69,28 @@ void ClipModel::force_precision(std::string precision) {
   forced_precision_ = std::move(precision);
 }
 
-clip::Result<std::unique_ptr<Encoder>> ClipModel::open_encoder(const clip::EncoderSpec& spec) {
+clip::Result<clip::EncoderChoice> ClipModel::choose(const clip::EncoderSpec& spec) const {
   auto chosen = forced_precision_.empty() ? spec_.choose_variant(spec, device_name(device_))
                                            : spec_.variant(spec, forced_precision_);
   if (!chosen.ok()) return clip::make_error(dir_ + "/model.json: " + chosen.message());
+  return chosen;
+}
+
+clip::Result<std::string> ClipModel::encoder_file(const clip::EncoderSpec& spec) const {
+  auto chosen = choose(spec);
+  CLIP_TRY(chosen);
+  return (fs::path(dir_) / chosen->file.path).string();
+}
+
+clip::Result<std::string> ClipModel::text_encoder_file(std::string_view language) const {
+  auto tower = spec_.text_tower(language);
+  CLIP_TRY(tower);
+  return encoder_file((*tower)->encoder);
+}
+
+clip::Result<std::unique_ptr<Encoder>> ClipModel::open_encoder(const clip::EncoderSpec& spec) {
+  auto chosen = choose(spec);
+  CLIP_TRY(chosen);
   const clip::EncoderChoice& choice = *chosen;
   EncoderConfig cfg;
   cfg.path = (fs::path(dir_) / choice.file.path).string();

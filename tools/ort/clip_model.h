@@ -43,6 +43,10 @@ class ClipModel {
   // device's choice (fetch-model compares precisions); "" = the choice.
   void force_precision(std::string precision);
 
+  // The file embed_texts() runs for a language's tower on the current
+  // device and precision (without opening it).
+  clip::Result<std::string> text_encoder_file(std::string_view language = "") const;
+
   // L2-normalised embeddings, rows * embedding_dim floats.
   clip::Result<std::vector<float>> embed_texts(const std::vector<std::string>& texts, std::string_view language = "");
   clip::Result<std::vector<float>> embed_token_rows(const std::vector<std::vector<int32_t>>& rows,
@@ -59,6 +63,9 @@ class ClipModel {
 
  private:
   explicit ClipModel(clip::ModelSpec spec) : spec_(std::move(spec)) {}
+  // The file of `spec` for this device and precision.
+  clip::Result<clip::EncoderChoice> choose(const clip::EncoderSpec& spec) const;
+  clip::Result<std::string> encoder_file(const clip::EncoderSpec& spec) const;
   clip::Result<std::unique_ptr<Encoder>> open_encoder(const clip::EncoderSpec& spec);
   clip::Result<Encoder*> text_encoder(const clip::TextTower& tower);
 

@@ -8,6 +8,7 @@ Run one script by hand:
     CLIPSEARCH_BIN=build/tools/clipsearch CLIPSEARCH_SOURCE_DIR=. \\
     CLIPSEARCH_TEST_MODEL=models/demo /usr/bin/python3 tests/tools/cli/test_index_inputs.py -v
 """
+import atexit
 import contextlib
 import fcntl
 import json
@@ -27,13 +28,22 @@ DATA = os.path.join(SOURCE_DIR, "tests", "data", "tools")
 SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json"
 
 
+# What the tool keeps between runs (text embeddings, tools/ort/text_embedding_cache.h)
+# goes to a folder of this test process, not the user's ~/.cache.
+if os.environ.get("CLIPSEARCH_TEST_TMP"):
+    os.makedirs(os.environ["CLIPSEARCH_TEST_TMP"], exist_ok=True)
+CACHE_DIR = tempfile.mkdtemp(prefix="clipsearch-test-cache-", dir=os.environ.get("CLIPSEARCH_TEST_TMP"))
+atexit.register(shutil.rmtree, CACHE_DIR, True)
+
+
 def tool_env(**changes):
     """The environment the tool runs in: the test model as the default
-    (CLIPSEARCH_MODEL), no inherited Vulkan driver choice; a change of None
-    removes a variable."""
+    (CLIPSEARCH_MODEL), this process's cache folder, no inherited Vulkan
+    driver choice; a change of None removes a variable."""
     env = dict(os.environ)
     env.pop("VK_ICD_FILENAMES", None)
     env["CLIPSEARCH_MODEL"] = MODEL
+    env["CLIPSEARCH_CACHE_DIR"] = CACHE_DIR
     for k, v in changes.items():
         if v is None:
             env.pop(k, None)
