@@ -37,12 +37,17 @@ class TextEmbeddingCache(SharedFolderTestCase):
     def files(self):
         return sorted(glob.glob(os.path.join(self.cache, "text-embeddings", "*.f32")))
 
-    def test_the_first_search_writes_the_next_reads(self):
-        first = self.verdict()
+    def only_entry(self):
+        """The one cache file: its path, bytes, rows and dim."""
         [f] = self.files()
         with open(f, "rb") as fh:
             data = fh.read()
         rows, dim = struct.unpack_from("<II", data, 8)
+        return f, data, rows, dim
+
+    def test_the_first_search_writes_the_next_reads(self):
+        first = self.verdict()
+        f, data, rows, dim = self.only_entry()
         self.assertEqual(data[:8], MAGIC)
         self.assertEqual(len(data), 16 + 4 * rows * dim + 32)
         self.assertEqual(hashlib.sha256(data[:-32]).digest(), data[-32:])
@@ -54,10 +59,7 @@ class TextEmbeddingCache(SharedFolderTestCase):
 
     def test_the_verdict_is_judged_with_the_cached_vectors(self):
         clean = self.verdict()
-        [f] = self.files()
-        with open(f, "rb") as fh:
-            data = fh.read()
-        rows, dim = struct.unpack_from("<II", data, 8)
+        f, data, rows, dim = self.only_entry()
         # Every "unrelated" caption replaced by the query's own embedding
         # (printed with 9 digits: the same float32 values), in a file that
         # passes every check: the query then stands out exactly as much as
