@@ -31,13 +31,11 @@ std::string env(const char* name) {
 
 // What decides the embeddings: the encoder file as it is on disk, where it
 // runs, and the exact token ids. Hex SHA-256 of all of it.
-clip::Result<std::string> cache_key(ClipModel& model, const std::vector<std::string>& texts) {
+clip::Result<std::string> cache_key(const ClipModel& model, const std::vector<std::vector<int32_t>>& rows) {
   auto file = model.text_encoder_file();
   CLIP_TRY(file);
   struct stat st;
   if (::stat(file->c_str(), &st) != 0) return clip::make_error(*file + ": cannot stat: " + std::strerror(errno));
-  auto rows = model.tokenize(texts);
-  CLIP_TRY(rows);
   clip::ByteWriter w;
   const std::string path = fs::absolute(*file).lexically_normal().string();
   w.bytes(kMagic, sizeof kMagic);
@@ -50,8 +48,8 @@ clip::Result<std::string> cache_key(ClipModel& model, const std::vector<std::str
   w.u32(uint32_t(device.size()));
   w.bytes(device.data(), device.size());
   w.u32(model.manifest().embedding_dim);
-  w.u32(uint32_t(rows->size()));
-  for (const auto& r : *rows) {
+  w.u32(uint32_t(rows.size()));
+  for (const auto& r : rows) {
     w.u32(uint32_t(r.size()));
     for (int32_t id : r) w.u32(uint32_t(id));
   }
@@ -100,14 +98,17 @@ std::string cache_folder() {
 }
 
 clip::Result<std::vector<float>> cached_text_embeddings(ClipModel& model, const std::vector<std::string>& texts) {
+  // Tokenized once: the key reads the ids, and a miss embeds them.
+  auto rows = model.tokenize(texts);
+  CLIP_TRY(rows);
   const std::string folder = cache_folder();
-  auto key = folder.empty() ? clip::Result<std::string>(clip::make_error("no cache folder")) : cache_key(model, texts);
-  if (!key.ok()) return model.embed_texts(texts);
+  auto key = folder.empty() ? clip::Result<std::string>(clip::make_error("no cache folder")) : cache_key(model, *rows);
+  if (!key.ok()) return model.embed_token_rows(*rows);
   const std::string path = (fs::path(folder) / "text-embeddings" / (*key + ".f32")).string();
   const size_t dim = model.manifest().embedding_dim;
   std::vector<float> cached;
   if (read_cached(path, texts.size(), dim, &cached)) return cached;
-  auto fresh = model.embed_texts(texts);
+  auto fresh = model.embed_token_rows(*rows);
   CLIP_TRY(fresh);
   write_cached(path, texts.size(), dim, *fresh);
   return fresh;
