@@ -149,9 +149,12 @@ class Resume(CliTestCase):
         cmd = self.command(out, "--append")
         killed = self.run_killed(cmd, 0.3)
         if killed:
-            self.cli("verify", out)  # still the first index, whole
+            self.cli("verify", out)  # a whole index: the first one, or the append's finished one
             if not os.path.exists(os.path.join(out, "journal.json")):
-                self.assertEqual(sorted(self.all_ids(out)), before)
+                # No journal: killed before the append began, or after it
+                # committed (a quiet machine finishes it within the 0.3 s);
+                # never anything in between.
+                self.assertIn(sorted(self.all_ids(out)), [before, sorted(set(before) | set(self.expected))])
         self.cli(*cmd[1:])
         ids = self.all_ids(out)
         self.assertEqual(len(ids), len(set(ids)))
